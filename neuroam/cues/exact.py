@@ -1,0 +1,74 @@
+"""Exact cues (each stored pattern itself), plus helpers shared by the cue generators."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import UnsupportedError, ValueRangeError
+from ..patterns.pattern_set import PatternSet
+from ..patterns.random import check_int
+from .cue_set import CueSet
+
+__all__ = ["exact"]
+
+
+def exact(patterns, *, trials_per_pattern: int = 1, targets=None) -> CueSet:
+    """Cues equal to the stored patterns, for stability (fixed-point) tests.
+
+    Args:
+        patterns: a :class:`PatternSet` (or a ``(K, D)`` array) of stored patterns.
+        trials_per_pattern: trials per pattern when ``targets`` is not given, ≥ 1
+            (repeats only matter for stochastic dynamics).
+        targets: optional ``(T,)`` pattern indices; default
+            ``np.repeat(arange(K), trials_per_pattern)``.
+
+    Returns:
+        ``CueSet`` of kind ``"exact"``: ``states`` ``(T, D)`` = ``xi[targets]``, no clamp.
+    """
+    patterns = as_patterns(patterns)
+    tgt = resolve_targets(patterns, trials_per_pattern, targets)
+    return CueSet(patterns.xi[tgt], tgt, None, kind="exact",
+                  meta={"trials_per_pattern": trials_per_pattern if targets is None else None})
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+def as_patterns(patterns) -> PatternSet:
+    """``patterns`` itself, or an array wrapped as binary (all ±1) or real patterns."""
+    if isinstance(patterns, PatternSet):
+        return patterns
+    if isinstance(patterns, (np.ndarray, list, tuple)):
+        arr = np.asarray(patterns)
+        kind = "binary" if arr.size and np.all(np.abs(arr) == 1) else "real"
+        return PatternSet(arr, kind=kind, name="array")
+    raise UnsupportedError(f"patterns of type {type(patterns).__name__}",
+                           "a PatternSet or a (K, D) array",
+                           "Make patterns with `neuroam.patterns` (e.g. `random_binary(K, D)`).")
+
+
+def resolve_targets(patterns: PatternSet, trials_per_pattern, targets) -> np.ndarray:
+    """The ``(T,)`` int64 pattern index of every trial.
+
+    Default (``targets=None``): pattern-major ``np.repeat(arange(K), trials_per_pattern)``.
+    Explicit ``targets`` must be a non-empty 1-D sequence of integers in ``[0, K)``.
+    """
+    tpp = check_int("trials_per_pattern", trials_per_pattern)
+    if targets is None:
+        return np.repeat(np.arange(patterns.K, dtype=np.int64), tpp)
+    t = np.asarray(targets)
+    if t.ndim != 1 or t.size == 0 or not (np.issubdtype(t.dtype, np.integer)
+                                          or (t.dtype.kind == "f" and np.all(t == np.round(t)))):
+        raise ValueRangeError(f"targets={_short(t)}", "a non-empty 1-D list of pattern indices",
+                              "Pass integer indices of the patterns to cue, e.g. [0, 0, 3].")
+    t = t.astype(np.int64)
+    if t.min() < 0 or t.max() >= patterns.K:
+        raise ValueRangeError(f"targets in [{t.min()}, {t.max()}]",
+                              f"indices 0 ≤ target < K={patterns.K}",
+                              "Targets index the stored patterns.")
+    return t
+
+
+def _short(a: np.ndarray) -> str:
+    flat = a.reshape(-1)
+    return repr(flat[:5].tolist())[:-1] + (", ...]" if flat.size > 5 else "]")

@@ -1,0 +1,8 @@
+"""Learning rules that turn stored patterns into pairwise weights."""
+
+from .base import RULES, learn
+from .hebbian import hebbian
+from .pseudo_inverse import pseudo_inverse
+from .storkey import storkey
+
+__all__ = ["learn", "RULES", "hebbian", "storkey", "pseudo_inverse"]

@@ -1,0 +1,35 @@
+"""Learning rules: stored patterns ξ (K, D) -> symmetric weights W (D, D)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import LearningRuleError
+
+__all__ = ["check_binary", "RULES", "learn"]
+
+
+def check_binary(patterns, rule: str) -> np.ndarray:
+    xi = np.asarray(patterns.xi, dtype=np.float64)
+    if not patterns.is_binary:
+        raise LearningRuleError(f"real-valued patterns for the {rule} rule",
+                                "binary ±1 patterns",
+                                f"The {rule} rule stores ±1 patterns; binarise with np.sign or use a DenseAM energy.")
+    return xi
+
+
+RULES: dict = {}
+
+
+def learn(rule: str, patterns, **kwargs) -> np.ndarray:
+    """Weights ``(D, D)`` (float32, symmetric) from the named rule."""
+    import difflib
+
+    if rule not in RULES:
+        close = difflib.get_close_matches(str(rule), RULES, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise LearningRuleError(f"learning rule {rule!r}", f"one of {sorted(RULES)}",
+                                f"Pick a known rule.{hint}")
+    W = RULES[rule](patterns, **kwargs)
+    W = 0.5 * (W + W.T)
+    return W.astype(np.float32)

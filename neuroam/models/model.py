@@ -1,0 +1,84 @@
+"""Models: energy families that, given stored patterns, build a :class:`Network`."""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, ClassVar
+
+import equinox as eqx
+import jax.numpy as jnp
+import numpy as np
+
+from ..errors import ModelError
+from .lagrangians import Identity, Tanh
+from .network import Layer, Network
+
+__all__ = ["Model", "FORMS"]
+
+FORMS = ("one-layer", "bipartite")
+
+
+class Model(eqx.Module):
+    """Abstract energy model.
+
+    A model is the single source of truth every implementation consumes: ``bind``
+    turns stored patterns into a :class:`Network` whose energy gives the ideal
+    dynamics by autodiff; ``one_layer`` gives the equivalent one-layer model (same
+    fixed points) that discrete updates and weight-based hardware need.
+
+    Attributes:
+        form: ``"one-layer"`` (visible layer + one self-synapse) or ``"bipartite"``
+            (visible feature layer + memory layer joined by ξ).
+        tau: time constant of every layer, in model time units.
+    """
+
+    name: ClassVar[str]
+    #: "binary" models use tanh(gain·x) visible neurons; "real" models identity ones.
+    state_kind: ClassVar[str] = "binary"
+    forms: ClassVar[tuple[str, ...]] = FORMS
+
+    form: str = eqx.field(static=True)
+    tau: float = eqx.field(static=True)
+
+    def _check_form(self):
+        if self.form not in self.forms:
+            raise ModelError(
+                f"form={self.form!r} for the {self.name} model",
+                f"one of {list(self.forms)}",
+                self._no_form_hint())
+
+    def _no_form_hint(self) -> str:
+        return "Pick a form this model has."
+
+    @abc.abstractmethod
+    def bind(self, patterns) -> Network:
+        """The network storing ``patterns`` (a :class:`~neuroam.patterns.PatternSet`)."""
+
+    @abc.abstractmethod
+    def one_layer(self) -> "Model":
+        """The one-layer model with the same fixed points in the visible layer."""
+
+    @abc.abstractmethod
+    def params(self) -> dict[str, Any]:
+        """The constructor arguments, for provenance and scenarios."""
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
+        return f"{self.name}({args})"
+
+    # -- shared helpers for concrete models ---------------------------------------
+    def _visible(self, D: int, gain: float | None) -> Layer:
+        lag = Tanh(gain) if self.state_kind == "binary" else Identity()
+        return Layer(lag, D, self.tau)
+
+    @staticmethod
+    def _xi(patterns) -> jnp.ndarray:
+        return jnp.asarray(np.asarray(patterns.xi, dtype=np.float32))
+
+    @staticmethod
+    def _half_sqnorm(patterns) -> jnp.ndarray:
+        xi = np.asarray(patterns.xi, dtype=np.float64)
+        return jnp.asarray(-0.5 * np.sum(xi * xi, axis=1), dtype=jnp.float32)
+
+    def _network(self, layers: dict, synapse) -> Network:
+        return Network(layers=layers, synapses=(synapse,), visible="v")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import equinox as eqx
+import jax.numpy as jnp
+
+from ...errors import LearningRuleError
+from ...learning import learn
+from ..lagrangians import Polynomial
+from ..model import Model
+from ..network import Layer
+from ..synapses import BipartiteSynapse, DenseSynapse, PowerSeparation, WeightSynapse
+
+__all__ = ["Hopfield"]
+
+
+class Hopfield(Model):
+    """Classical Hopfield network, F(z) = z²/2 (tutorial eq. 2.18).
+
+    Forms:
+        - ``one-layer``, ``rule=None``: E = −(1/2D) Σ_μ (ξ^μ·g)² = −½ gᵀ(ξᵀξ/D)g.
+        - ``one-layer``, ``rule="hebbian"|"storkey"|"pseudo-inverse"``: E = −½ gᵀWg with
+          W from the learning rule (zero diagonal for Hebb and Storkey).
+        - ``bipartite``: memory neurons with 𝓛_h = (1/2D) Σ h², f = h/D; eliminating
+          them gives the one-layer energy exactly.
+
+    Args:
+        gain: β of the visible tanh(βx) activations (→ ∞: binary neurons).
+        rule: learning rule for the weight form, or None for the pattern form.
+        tau: time constant (model units).
+    """
+
+    name = "hopfield"
+    gain: float = eqx.field(static=True)
+    rule: str | None = eqx.field(static=True)
+
+    def __init__(self, form: str = "one-layer", rule: str | None = None, gain: float = 4.0,
+                 tau: float = 1.0):
+        self.form, self.rule, self.gain, self.tau = form, rule, float(gain), float(tau)
+        self._check_form()
+        if rule is not None and form != "one-layer":
+            raise LearningRuleError(
+                f"rule={rule!r} with form={form!r}",
+                "a learning rule only with the one-layer (weight) form",
+                "A bipartite network stores ξ itself; drop `rule` or use form='one-layer'.")
+        self._visible(1, self.gain)  # validates gain
+
+    def params(self):
+        return {"form": self.form, "rule": self.rule, "gain": self.gain, "tau": self.tau}
+
+    def one_layer(self):
+        return self if self.form == "one-layer" else Hopfield("one-layer", None, self.gain, self.tau)
+
+    def bind(self, patterns):
+        D = patterns.D
+        v = self._visible(D, self.gain)
+        xi = self._xi(patterns)
+        zeros = jnp.zeros((patterns.K,), jnp.float32)
+        if self.form == "bipartite":
+            h = Layer(Polynomial(2, scale=D), patterns.K, self.tau)
+            return self._network({"v": v, "h": h}, BipartiteSynapse(xi, zeros))
+        if self.rule is not None:
+            W = jnp.asarray(learn(self.rule, patterns))
+            return self._network({"v": v}, WeightSynapse(W, jnp.zeros((D,), jnp.float32)))
+        return self._network({"v": v}, DenseSynapse(xi, zeros, PowerSeparation(2, scale=D)))
