@@ -52,7 +52,7 @@ class CueSet:
         clamp = self.clamp
         if clamp is not None:
             clamp = np.asarray(clamp, dtype=bool)
-            if clamp.ndim == 1:
+            if clamp.ndim == 1 and clamp.shape[0] == states.shape[1]:
                 clamp = np.broadcast_to(clamp, states.shape)
             if clamp.shape != states.shape:
                 raise ShapeError(

@@ -1,0 +1,137 @@
+"""Pieces shared by the ODE, SDE and discrete dynamics."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.flatten_util import ravel_pytree
+
+from ..errors import UnsupportedError, ValueRangeError
+from ..results import Status
+
+__all__ = ["Problem", "make_problem", "overlap_matrix", "cast_floats", "resolve_dtype",
+           "status_codes", "pad_trials"]
+
+
+def resolve_dtype(name: str):
+    """``"float32"`` (default) or ``"float64"`` (enables JAX's x64 mode process-wide)."""
+    if name == "float32":
+        return jnp.float32
+    if name == "float64":
+        if not jax.config.jax_enable_x64:
+            jax.config.update("jax_enable_x64", True)
+        return jnp.float64
+    raise ValueRangeError(f"dtype={name!r}", "'float32' or 'float64'", "Pick one of the two.")
+
+
+def cast_floats(tree, dtype):
+    """Cast every floating-point array leaf of ``tree`` to ``dtype``."""
+    def f(a):
+        if eqx.is_array(a) and jnp.issubdtype(a.dtype, jnp.floating):
+            return jnp.asarray(a, dtype)
+        return a
+    return jax.tree_util.tree_map(f, tree)
+
+
+def overlap_matrix(patterns, dtype=jnp.float32) -> jax.Array:
+    """``(K, D)`` matrix M with overlap = M ĝ (binary: ξ/D; real: rows normalised)."""
+    xi = np.asarray(patterns.xi, dtype=np.float64)
+    if patterns.is_binary:
+        return jnp.asarray(xi / xi.shape[1], dtype)
+    norms = np.linalg.norm(xi, axis=1, keepdims=True)
+    return jnp.asarray(xi / np.where(norms > 0, norms, 1.0), dtype)
+
+
+class Problem(eqx.Module):
+    """One network in flattened coordinates y = ravel(x), with clamping and read-outs.
+
+    The solvers see a single vector ``y`` of shape ``(n,)`` per trial; ``unravel``
+    restores the per-layer dict.
+    """
+
+    network: eqx.Module
+    ov: jax.Array  # (K, D)
+    binary: bool = eqx.field(static=True)
+    unravel: object = eqx.field(static=True)
+    D: int = eqx.field(static=True)
+    n: int = eqx.field(static=True)
+
+    def vector_field(self, y, free):
+        """dy/dt with clamped visible entries held fixed (``free`` = 1 − clamp, (n,))."""
+        dx = self.network.vector_field(self.unravel(y))
+        return ravel_pytree(dx)[0] * free
+
+    def visible(self, y):
+        xs = self.unravel(y)
+        vis = self.network.visible
+        return self.network.layers[vis].lagrangian.activation(xs[vis])
+
+    def energy(self, y):
+        return self.network.energy(self.unravel(y))
+
+    def overlaps(self, g):
+        o = self.ov @ g
+        if not self.binary:
+            o = o / jnp.maximum(jnp.linalg.norm(g), 1e-12)
+        return o
+
+    def init(self, cue):
+        return ravel_pytree(self.network.init_state(cue))[0]
+
+    def free_mask(self, clamp):
+        """(n,) 1.0 where the entry may move: hidden layers always, visible unless clamped."""
+        xs = self.network.init_state(jnp.zeros((self.D,), self.ov.dtype))
+        parts = {k: jnp.ones_like(v) for k, v in xs.items()}
+        parts[self.network.visible] = 1.0 - clamp.astype(self.ov.dtype)
+        return ravel_pytree(parts)[0]
+
+
+def make_problem(network, patterns, dtype) -> Problem:
+    if network.D != patterns.D:
+        raise ValueRangeError(f"a network with D={network.D}", f"D={patterns.D} as in the patterns",
+                              "Bind the model to the same patterns you recall.")
+    network = cast_floats(network, dtype)
+    xs = network.init_state(jnp.zeros((network.D,), dtype))
+    flat, unravel = ravel_pytree(xs)
+    return Problem(network, overlap_matrix(patterns, dtype), patterns.is_binary, unravel,
+                   network.D, int(flat.shape[0]))
+
+
+def require_continuous(network, what: str):
+    if not network.continuous:
+        raise UnsupportedError(
+            f"a network with a discontinuous (sign) activation for {what}",
+            "continuous activations (tanh, softmax, identity, ...)",
+            "Use a finite gain (tanh) for ODE/SDE recall, or the 'ideal-discrete' dynamics.")
+
+
+def status_codes(finite, converged):
+    """int8 status per trial from 'all finite' and 'steady state reached' flags."""
+    return jnp.where(~finite, Status.NON_FINITE, jnp.where(converged, Status.CONVERGED,
+                                                           Status.MAX_STEPS)).astype(jnp.int8)
+
+
+def pad_trials(arr: np.ndarray, size: int) -> np.ndarray:
+    """Pad the leading (trial) axis to ``size`` by repeating the last row (fixed shapes: no retrace)."""
+    if arr.shape[0] == size:
+        return arr
+    reps = np.repeat(arr[-1:], size - arr.shape[0], axis=0)
+    return np.concatenate([arr, reps], axis=0)
+
+
+@dataclasses.dataclass(frozen=True)
+class Trajectories:
+    """Host-side arrays a dynamics returns; see :class:`~neuroam.results.RecallResult`."""
+
+    times: np.ndarray
+    states: np.ndarray | None
+    energies: np.ndarray
+    overlaps: np.ndarray
+    final: np.ndarray
+    status: np.ndarray
+    converge_time: np.ndarray
+    n_steps: np.ndarray | None = None

@@ -1,0 +1,110 @@
+"""The summary table: runs grouped by implementation and grid point, averaged over seeds."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..store.record import RunRecord
+from ..sweep.grid import format_value
+
+__all__ = ["Row", "summary_rows", "METRICS", "format_cell", "swept_keys"]
+
+#: summary fields shown in tables, in order, with their column titles
+METRICS = {
+    "accuracy": "accuracy",
+    "mean_final_overlap": "final overlap",
+    "other_fraction": "other",
+    "spurious_fraction": "spurious",
+    "not_converged_fraction": "not conv.",
+    "non_finite_fraction": "non-finite",
+    "energy_monotone_fraction": "E monotone",
+    "mean_converge_time": "t conv.",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One implementation at one grid point: metric -> (mean, std) over its seeds."""
+
+    label: str
+    implementation: str
+    params: dict[str, Any]
+    seeds: list[int]
+    n_trials: int
+    K: int | None
+    D: int | None
+    metrics: dict[str, tuple[float, float]]
+    wall_time: float
+    errors: list[str]
+
+
+def swept_keys(records: Sequence[RunRecord]) -> list[str]:
+    keys: list[str] = []
+    for r in records:
+        keys += [k for k in r.params if k not in keys]
+    return keys
+
+
+def _sizes(record: RunRecord) -> tuple[int | None, int | None]:
+    pat = record.variables.get("patterns")
+    return (int(pat.data.shape[0]), int(pat.data.shape[1])) if pat is not None else (None, None)
+
+
+def summary_rows(records: Sequence[RunRecord]) -> list[Row]:
+    """Group ``records`` by (label, params) in first-seen order."""
+    groups: dict[tuple[str, str], list[RunRecord]] = {}
+    for r in records:
+        groups.setdefault((r.label, json.dumps(r.params, sort_keys=True, default=str)),
+                          []).append(r)
+    rows = []
+    for (label, _), runs in groups.items():
+        ok = [r for r in runs if r.ok]
+        fields = [f for f in METRICS if any(f in r.summary for r in ok)]
+        metrics = {}
+        for f in fields:
+            vals = np.array([r.summary.get(f, np.nan) for r in ok], dtype=float)
+            finite = vals[np.isfinite(vals)]
+            metrics[f] = ((float(finite.mean()), float(finite.std())) if finite.size
+                          else (float("nan"), float("nan")))
+        K, D = _sizes(ok[0]) if ok else (None, None)
+        rows.append(Row(label=label, implementation=runs[0].implementation,
+                        params=dict(runs[0].params), seeds=[r.seed for r in runs],
+                        n_trials=int(sum(r.summary.get("n_trials", 0) for r in ok)), K=K, D=D,
+                        metrics=metrics, wall_time=float(sum(r.wall_time for r in runs)),
+                        errors=[r.error.splitlines()[0] for r in runs if not r.ok]))
+    return rows
+
+
+def format_cell(mean: float, std: float, n: int) -> str:
+    """``0.95`` or ``0.95 ± 0.02`` (when averaged over several seeds)."""
+    if not np.isfinite(mean):
+        return "–"
+    text = f"{mean:.3g}"
+    return text + (f" ± {std:.2g}" if n > 1 and np.isfinite(std) else "")
+
+
+def table(rows: Sequence[Row]) -> tuple[list[str], list[list[str]]]:
+    """Header and text cells shared by the terminal table and report.md."""
+    keys: list[str] = []
+    for r in rows:
+        keys += [k for k in r.params if k not in keys]
+    show_alpha = len({(r.K, r.D) for r in rows}) > 1 and all(r.K and r.D for r in rows)
+    fields = [f for f in METRICS if any(f in r.metrics for r in rows)]
+    header = ["implementation", *keys, *(["K/D"] if show_alpha else []), "seeds", "trials",
+              *(METRICS[f] for f in fields), "wall s", "status"]
+    cells = []
+    for r in rows:
+        n = len(r.seeds) - len(r.errors)
+        line = [r.label, *(format_value(r.params[k]) if k in r.params else "" for k in keys)]
+        if show_alpha:
+            line.append(f"{r.K / r.D:.3g}")
+        line += [str(len(r.seeds)), str(r.n_trials)]
+        line += [format_cell(*r.metrics[f], n) if f in r.metrics else "–" for f in fields]
+        line += [f"{r.wall_time:.1f}", "ok" if not r.errors else f"{len(r.errors)} failed"]
+        cells.append(line)
+    return header, cells

@@ -1,0 +1,138 @@
+"""The validated :class:`Scenario` and the functions that load one."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import ScenarioError
+from ..sweep.grid import RunPoint, expand
+from . import semantic
+from .messages import explain
+from .paths import normalize_implementations, set_path
+from .spec import ScenarioSpec
+from .toml_io import parse_override, parse_toml, read_toml
+
+__all__ = ["Scenario", "load_scenario", "loads_scenario"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    """A scenario file after overrides and both validation stages.
+
+    Attributes:
+        spec: the static sections (``scenario``, ``patterns``, ``model``, ``cues``,
+            ``sweep``, ``save``).
+        data: the normalized nested dict (``[[implementations]]`` turned into a table,
+            overrides applied); sweep points are applied to it.
+        implementations: label -> validated :class:`~.semantic.ImplementationConfig`.
+        text: the file's full text (stored in results.h5).
+        source: the file's path, or ``"<string>"``.
+        overrides: the ``--set`` items, as given.
+    """
+
+    spec: ScenarioSpec
+    data: dict[str, Any]
+    implementations: dict[str, semantic.ImplementationConfig]
+    text: str
+    source: str
+    overrides: tuple[str, ...] = ()
+    where: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.spec.scenario.name
+
+    @property
+    def seed(self) -> int:
+        return self.spec.scenario.seed
+
+    @property
+    def near(self) -> Path | None:
+        return None if self.source.startswith("<") else Path(self.source).resolve()
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(self.spec.sweep.seeds or [self.seed])
+
+    def digest(self) -> str:
+        """Hash of the effective content: equal digests mean identical runs."""
+        blob = json.dumps(self.data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def runs(self) -> list[RunPoint]:
+        """Every run (implementation × grid point × seed), point-major."""
+        labels = {label: cfg.name for label, cfg in self.implementations.items()}
+        return expand(self.spec.sweep.grid, self.seeds, labels)
+
+    def at(self, run: RunPoint) -> "Scenario":
+        """This scenario with ``run``'s grid values applied (validated again)."""
+        data = self.data
+        for key, value in run.params.items():
+            data = set_path(data, key, value, origin=f"[sweep] grid key")
+        if data == self.data:
+            return self
+        return _validate(data, text=self.text, source=self.source, overrides=self.overrides,
+                         where=self.where, deep=False,
+                         context=f" (sweep point {run.describe()})")
+
+    def config(self, run: RunPoint) -> semantic.ImplementationConfig:
+        return self.at(run).implementations[run.label]
+
+
+def _validate(data: dict, *, text: str, source: str, overrides: Sequence[str],
+              where: dict[str, str], deep: bool, context: str = "") -> Scenario:
+    try:
+        spec = ScenarioSpec.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise explain(exc, ScenarioSpec, source=source, context=context) from None
+    near = None if source.startswith("<") else Path(source).resolve()
+    try:
+        impls = semantic.check_implementations(spec, where, source=source + context, near=near)
+        semantic.check_patterns(spec, source=source + context)
+        semantic.check_cues(spec, source=source + context)
+        semantic.check_model(spec, source=source + context)
+    except ScenarioError:
+        raise
+    scenario = Scenario(spec=spec, data=data, implementations=impls, text=text, source=source,
+                        overrides=tuple(overrides), where=where)
+    if deep:
+        _check_points(scenario)
+    return scenario
+
+
+def _check_points(scenario: Scenario) -> None:
+    """Validate every grid point and build the base patterns and cues once."""
+    for run in scenario.runs():
+        if run.seed == scenario.seeds[0]:
+            scenario.at(run)
+    from ..sweep.build import build_inputs
+
+    first = scenario.runs()[0]
+    build_inputs(scenario.at(first), first.seed)
+
+
+def loads_scenario(text: str, *, source: str = "<string>", overrides: Sequence[str] = (),
+                   deep: bool = True) -> Scenario:
+    """Validate scenario ``text``. ``overrides`` are ``"key.path=value"`` strings."""
+    data = parse_toml(text, source=source)
+    data, where = normalize_implementations(data)
+    for item in overrides:
+        key, value = parse_override(item)
+        data = set_path(data, key, value, origin=f"--set {item!r}")
+    data, where2 = normalize_implementations(data)
+    return _validate(data, text=text, source=source, overrides=overrides,
+                     where={**where2, **where}, deep=deep)
+
+
+def load_scenario(path: str | Path, overrides: Sequence[str] = (), *,
+                  deep: bool = True) -> Scenario:
+    """Read, override and validate a scenario file. Raises ScenarioError/CardError."""
+    _, text = read_toml(path)
+    return loads_scenario(text, source=str(path), overrides=overrides, deep=deep)

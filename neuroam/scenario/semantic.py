@@ -1,0 +1,173 @@
+"""Second validation stage: check parameters against what they feed.
+
+Pattern generators and cue makers are checked against their signatures, the model by
+building it with ``neuroam.models.make_model``, and each implementation's settings by
+its ``Settings`` model. Device/circuit card references in settings are resolved to
+absolute paths (unknown cards list the available ones).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import CardError, NeuroamError, ScenarioError
+from .messages import explain
+from .paths import suggest
+from .search import find_card
+from .spec import ScenarioSpec
+
+__all__ = ["ImplementationConfig", "check_implementations", "check_model", "check_patterns",
+           "check_cues", "card_kind"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ImplementationConfig:
+    """One ``[implementations.LABEL]`` entry after validation."""
+
+    label: str
+    name: str
+    settings: BaseModel  # an instance of the implementation's ``Settings``
+
+
+def _wrap(exc: Exception, where: str, source: str) -> ScenarioError:
+    return ScenarioError(f"a problem in {where} of {source}: {exc}",
+                         "parameters the named component accepts",
+                         f"Fix {where} in the scenario (or the --set value).")
+
+
+def card_kind(name: str, field: Any) -> str | None:
+    """``"device"``/``"circuit"`` when a settings field holds card references."""
+    extra = getattr(field, "json_schema_extra", None)
+    if isinstance(extra, dict) and extra.get("card") in ("device", "circuit"):
+        return extra["card"]
+    low = name.lower()
+    for kind in ("device", "circuit"):
+        if low in (kind, kind + "s", kind + "_card") or low.endswith("_" + kind):
+            return kind
+    return None
+
+
+def _resolve_cards(settings: dict, fields: dict, near: Path | None) -> dict:
+    out = dict(settings)
+    for key, value in settings.items():
+        kind = card_kind(key, fields.get(key))
+        if kind is None:
+            continue
+        if isinstance(value, str):
+            out[key] = str(find_card(kind, value, near))
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            out[key] = [str(find_card(kind, v, near)) for v in value]
+    return out
+
+
+def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: str,
+                          near: Path | None) -> dict[str, ImplementationConfig]:
+    from .. import implementations as registry
+
+    names = list(registry.names())
+    out: dict[str, ImplementationConfig] = {}
+    for label, entry in spec.implementations.items():
+        place = where.get(label, f"implementations.{label}")
+        name = entry.get("name", label)
+        if name not in names:
+            raise ScenarioError(
+                f"the implementation {name!r} in {place} of {source}{suggest(name, names)}",
+                "one of: " + ", ".join(names),
+                "Use a registered name (`neuroam list implementations`), or set "
+                "name = \"...\" when the table key is a label.")
+        impl = registry.get(name)
+        raw = {k: v for k, v in entry.items() if k != "name"}
+        fields = impl.Settings.model_fields
+        if "save_states" in fields and "save_states" not in raw:
+            raw["save_states"] = spec.save.states
+        try:
+            raw = _resolve_cards(raw, fields, near)
+        except CardError as exc:
+            raise CardError(f"in {place} of {source}: {exc}") from None
+        try:
+            settings = impl.Settings.model_validate(raw)
+        except ValidationError as exc:
+            raise explain(exc, impl.Settings, source=source, prefix=f"implementations.{label}",
+                          context=f" ({name} settings)") from None
+        out[label] = ImplementationConfig(label=label, name=name, settings=settings)
+    return out
+
+
+def check_model(spec: ScenarioSpec, *, source: str):
+    """Build the model once to check its parameters; returns it."""
+    from .. import models
+
+    names = list(models.model_names())
+    name = spec.model.name
+    if name not in names:
+        raise ScenarioError(f"model.name = {name!r} in {source}{suggest(name, names)}",
+                            "one of: " + ", ".join(names), "Pick one of the listed models.")
+    try:
+        return models.make_model(name, **spec.model.params)
+    except NeuroamError as exc:
+        raise _wrap(exc, "[model]", source) from None
+    except TypeError as exc:
+        raise _wrap(exc, "[model]", source) from None
+
+
+def _check_signature(fn, params: dict[str, Any], table: str, source: str,
+                     skip: tuple[str, ...] = ()) -> None:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    accepted = [n for n, p in sig.parameters.items()
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and n not in skip]
+    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        return
+    for key in params:
+        if key not in accepted:
+            raise ScenarioError(f"unknown key `{table}.{key}` in {source}{suggest(key, accepted)}",
+                                f"parameters of {fn.__name__}: " + ", ".join(accepted),
+                                f"Remove or rename `{table}.{key}`.")
+
+
+def pattern_params(spec: ScenarioSpec) -> dict[str, Any]:
+    p = spec.patterns
+    out = {k: getattr(p, k) for k in ("K", "D") if getattr(p, k) is not None}
+    out.update(p.params)
+    return out
+
+
+def check_patterns(spec: ScenarioSpec, *, source: str) -> None:
+    from .. import patterns as gen
+
+    p = spec.patterns
+    if p.file is not None:
+        extra = sorted(pattern_params(spec))
+        if extra:
+            raise ScenarioError(f"patterns.file together with {', '.join(extra)} in {source}",
+                                "only `file` (the file fixes K and D)",
+                                "Remove the other [patterns] keys, or use a generator.")
+        return
+    known = sorted(n for n in getattr(gen, "__all__", dir(gen))
+                   if not n.startswith("_") and n not in ("PatternSet", "load")
+                   and callable(getattr(gen, n, None)))
+    fn = getattr(gen, p.generator, None) if p.generator in known else None
+    if fn is None:
+        raise ScenarioError(f"patterns.generator = {p.generator!r} in {source}"
+                            f"{suggest(p.generator, known)}", "one of: " + ", ".join(known),
+                            "Pick a generator from neuroam.patterns, or give file = \"...\".")
+    _check_signature(fn, pattern_params(spec), "patterns", source, skip=("seed",))
+
+
+def check_cues(spec: ScenarioSpec, *, source: str) -> None:
+    from .. import cues
+
+    kinds_fn = getattr(cues, "cue_kinds", None) or getattr(cues, "kinds", None)
+    if callable(kinds_fn):
+        kinds = list(kinds_fn())
+        if spec.cues.kind not in kinds:
+            raise ScenarioError(f"cues.kind = {spec.cues.kind!r} in {source}"
+                                f"{suggest(spec.cues.kind, kinds)}", "one of: " + ", ".join(kinds),
+                                "Pick one of the listed cue kinds.")
