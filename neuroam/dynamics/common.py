@@ -8,12 +8,16 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.flatten_util import ravel_pytree
+import collections
 
 from ..errors import UnsupportedError, ValueRangeError
 from ..results import Status
 
-__all__ = ["Problem", "make_problem", "overlap_matrix", "cast_floats", "resolve_dtype",
+#: How often each solver body was traced (compiled); tests use it to prove that
+#: changing numbers (noise, β, tolerances) does not recompile.
+TRACES: collections.Counter = collections.Counter()
+
+__all__ = ["TRACES", "Problem", "make_problem", "overlap_matrix", "cast_floats", "resolve_dtype",
            "status_codes", "pad_trials"]
 
 
@@ -56,14 +60,24 @@ class Problem(eqx.Module):
     network: eqx.Module
     ov: jax.Array  # (K, D)
     binary: bool = eqx.field(static=True)
-    unravel: object = eqx.field(static=True)
+    layout: tuple[tuple[str, int], ...] = eqx.field(static=True)  # (layer, size) in ravel order
     D: int = eqx.field(static=True)
     n: int = eqx.field(static=True)
+
+    def unravel(self, y):
+        out, start = {}, 0
+        for name, size in self.layout:
+            out[name] = y[start:start + size]
+            start += size
+        return out
+
+    def ravel(self, xs):
+        return jnp.concatenate([xs[name] for name, _ in self.layout])
 
     def vector_field(self, y, free):
         """dy/dt with clamped visible entries held fixed (``free`` = 1 − clamp, (n,))."""
         dx = self.network.vector_field(self.unravel(y))
-        return ravel_pytree(dx)[0] * free
+        return self.ravel(dx) * free
 
     def visible(self, y):
         xs = self.unravel(y)
@@ -80,14 +94,13 @@ class Problem(eqx.Module):
         return o
 
     def init(self, cue):
-        return ravel_pytree(self.network.init_state(cue))[0]
+        return self.ravel(self.network.init_state(cue))
 
     def free_mask(self, clamp):
         """(n,) 1.0 where the entry may move: hidden layers always, visible unless clamped."""
-        xs = self.network.init_state(jnp.zeros((self.D,), self.ov.dtype))
-        parts = {k: jnp.ones_like(v) for k, v in xs.items()}
+        parts = {name: jnp.ones((size,), self.ov.dtype) for name, size in self.layout}
         parts[self.network.visible] = 1.0 - clamp.astype(self.ov.dtype)
-        return ravel_pytree(parts)[0]
+        return self.ravel(parts)
 
 
 def make_problem(network, patterns, dtype) -> Problem:
@@ -95,10 +108,9 @@ def make_problem(network, patterns, dtype) -> Problem:
         raise ValueRangeError(f"a network with D={network.D}", f"D={patterns.D} as in the patterns",
                               "Bind the model to the same patterns you recall.")
     network = cast_floats(network, dtype)
-    xs = network.init_state(jnp.zeros((network.D,), dtype))
-    flat, unravel = ravel_pytree(xs)
-    return Problem(network, overlap_matrix(patterns, dtype), patterns.is_binary, unravel,
-                   network.D, int(flat.shape[0]))
+    layout = tuple((name, layer.size) for name, layer in network.layers.items())
+    return Problem(network, overlap_matrix(patterns, dtype), patterns.is_binary, layout,
+                   network.D, sum(size for _, size in layout))
 
 
 def require_continuous(network, what: str):

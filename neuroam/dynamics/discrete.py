@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import UnsupportedError, ValueRangeError
 from ..results import Status
-from .common import Trajectories, cast_floats, overlap_matrix, pad_trials
+from .common import TRACES, Trajectories, cast_floats, overlap_matrix, pad_trials
 
 __all__ = ["DiscreteConfig", "solve_discrete"]
 
@@ -65,6 +65,7 @@ def _sync_sweep(syn, sigma, cache, free, key):
 
 
 def _solve_batch(syn, ov, sigma0, free, keys, cfg: DiscreteConfig):
+    TRACES["discrete"] += 1
     sweep = _async_sweep if cfg.mode == "async" else _sync_sweep
     S = cfg.max_sweeps + 1
 

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import ValueRangeError
-from .common import Trajectories, make_problem, pad_trials, require_continuous, resolve_dtype, status_codes
+from .common import TRACES, Trajectories, make_problem, pad_trials, require_continuous, resolve_dtype, status_codes
 
 __all__ = ["ODEConfig", "solve_ode", "ODE_SOLVERS"]
 
@@ -47,9 +47,10 @@ class ODEConfig:
 
 
 def _solve_batch(problem, y0, free, t1, dt0, rtol, atol, steady_tol, cfg: ODEConfig):
+    TRACES["ode"] += 1
     solver = ODE_SOLVERS[cfg.solver]()
     term = diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
-    ts = jnp.linspace(0.0, t1, cfg.n_save)
+    ts = jnp.linspace(jnp.zeros((), t1.dtype), t1, cfg.n_save)
 
     def save_fn(t, y, args):
         g = problem.visible(y)
@@ -71,7 +72,7 @@ def _solve_batch(problem, y0, free, t1, dt0, rtol, atol, steady_tol, cfg: ODECon
         controller = diffrax.ConstantStepSize()
 
     def one(y0_i, free_i):
-        sol = diffrax.diffeqsolve(term, solver, 0.0, t1, dt0, y0_i, args=free_i, saveat=saveat,
+        sol = diffrax.diffeqsolve(term, solver, jnp.zeros((), t1.dtype), t1, dt0, y0_i, args=free_i, saveat=saveat,
                                   stepsize_controller=controller, event=event,
                                   max_steps=cfg.max_steps, throw=False)
         saved, (tf, yf) = sol.ys[0], (sol.ts[1][-1], sol.ys[1][-1])
@@ -121,19 +122,21 @@ def solve_ode(network, patterns, cues, *, t1: float = 50.0, rtol: float = 1e-5, 
         jnp.asarray(rtol, dt), jnp.asarray(atol, dt), jnp.asarray(steady_tol, dt), config))
 
 
+@eqx.filter_jit
+def _init_batch(prob, cues, clamp):
+    return jax.vmap(prob.init)(cues), jax.vmap(prob.free_mask)(clamp)
+
+
 def _run_batches(prob, cues, batch_size, dt, solve) -> Trajectories:
     T = cues.n_trials
     B = max(1, min(batch_size, T))
     states = np.asarray(cues.states)
     clamp = np.zeros_like(states, dtype=bool) if cues.clamp is None else np.asarray(cues.clamp)
-    init = jax.jit(jax.vmap(prob.init))
-    free_of = jax.jit(jax.vmap(prob.free_mask))
     parts = []
     for s in range(0, T, B):
         cue_b = pad_trials(states[s:s + B], B)
         clamp_b = pad_trials(clamp[s:s + B], B)
-        y0 = init(jnp.asarray(cue_b, dt))
-        free = free_of(jnp.asarray(clamp_b))
+        y0, free = _init_batch(prob, jnp.asarray(cue_b, dt), jnp.asarray(clamp_b))
         ts, out = solve(y0, free)
         n = min(B, T - s)
         parts.append(jax.tree_util.tree_map(lambda a: np.asarray(a)[:n], out))

@@ -17,7 +17,7 @@ import lineax as lx
 import numpy as np
 
 from ..errors import UnsupportedError, ValueRangeError
-from .common import Trajectories, make_problem, require_continuous, resolve_dtype, status_codes
+from .common import TRACES, Trajectories, make_problem, require_continuous, resolve_dtype, status_codes
 from .ode import _run_batches
 
 __all__ = ["SDEConfig", "solve_sde", "SDE_SOLVERS"]
@@ -55,11 +55,12 @@ class SDEConfig:
 
 
 def _solve_batch(problem, y0, free, keys, t1, dt, temperature, mult, steady_tol, cfg: SDEConfig):
+    TRACES["sde"] += 1
     cls, levy, _ = SDE_SOLVERS[cfg.solver]
     solver = cls()
     tau = jnp.concatenate([jnp.full((l.size,), l.tau) for l in problem.network.layers.values()])
     amp = jnp.sqrt(2.0 * temperature / tau).astype(y0.dtype)
-    ts = jnp.linspace(0.0, t1, cfg.n_save)
+    ts = jnp.linspace(jnp.zeros((), t1.dtype), t1, cfg.n_save)
 
     def save_fn(t, y, args):
         g = problem.visible(y)
@@ -77,7 +78,7 @@ def _solve_batch(problem, y0, free, keys, t1, dt, temperature, mult, steady_tol,
     event = diffrax.Event(steady) if cfg.steady_stop else None
 
     def one(y0_i, free_i, key):
-        bm = diffrax.VirtualBrownianTree(0.0, t1, tol=dt / 2, shape=(problem.n,), key=key,
+        bm = diffrax.VirtualBrownianTree(jnp.zeros((), t1.dtype), t1, tol=dt / 2, shape=jax.ShapeDtypeStruct((problem.n,), y0.dtype), key=key,
                                          levy_area=diffrax.SpaceTimeLevyArea if levy else diffrax.BrownianIncrement)
         drift = diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
         if cfg.multiplicative:
@@ -85,7 +86,7 @@ def _solve_batch(problem, y0, free, keys, t1, dt, temperature, mult, steady_tol,
         else:
             diff_fn = lambda t, y, args: lx.DiagonalLinearOperator(amp * args)
         terms = diffrax.MultiTerm(drift, diffrax.ControlTerm(diff_fn, bm))
-        sol = diffrax.diffeqsolve(terms, solver, 0.0, t1, dt, y0_i, args=free_i, saveat=saveat,
+        sol = diffrax.diffeqsolve(terms, solver, jnp.zeros((), t1.dtype), t1, dt, y0_i, args=free_i, saveat=saveat,
                                   event=event, max_steps=cfg.max_steps, throw=False)
         saved, (tf, yf) = sol.ys[0], (sol.ts[1][-1], sol.ys[1][-1])
         finite = jnp.all(jnp.isfinite(yf))

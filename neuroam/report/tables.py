@@ -12,18 +12,19 @@ import numpy as np
 from ..store.record import RunRecord
 from ..sweep.grid import format_value
 
-__all__ = ["Row", "summary_rows", "METRICS", "format_cell", "swept_keys"]
+__all__ = ["Row", "summary_rows", "table", "METRICS", "COMPACT", "format_cell", "swept_keys"]
 
 #: summary fields shown in tables, in order, with their column titles
 METRICS = {
     "accuracy": "accuracy",
-    "mean_final_overlap": "final overlap",
+    "mean_final_overlap": "overlap",
     "other_fraction": "other",
     "spurious_fraction": "spurious",
     "not_converged_fraction": "not conv.",
     "non_finite_fraction": "non-finite",
     "energy_monotone_fraction": "E monotone",
     "mean_converge_time": "t conv.",
+    "mean_settle_time": "t settle",
 }
 
 
@@ -80,21 +81,29 @@ def summary_rows(records: Sequence[RunRecord]) -> list[Row]:
     return rows
 
 
-def format_cell(mean: float, std: float, n: int) -> str:
-    """``0.95`` or ``0.95 ± 0.02`` (when averaged over several seeds)."""
+def format_cell(mean: float, std: float, n: int, compact: bool = False) -> str:
+    """``0.95`` or ``0.95 ± 0.02`` (over several seeds, when the spread is not zero)."""
     if not np.isfinite(mean):
         return "–"
     text = f"{mean:.3g}"
-    return text + (f" ± {std:.2g}" if n > 1 and np.isfinite(std) else "")
+    if n > 1 and np.isfinite(std) and std > 0:
+        text += f"±{std:.1g}" if compact else f" ± {std:.2g}"
+    return text
 
 
-def table(rows: Sequence[Row]) -> tuple[list[str], list[list[str]]]:
-    """Header and text cells shared by the terminal table and report.md."""
+#: the metrics the terminal table shows (report.md shows all of METRICS)
+COMPACT = ("accuracy", "mean_final_overlap", "spurious_fraction", "not_converged_fraction",
+           "non_finite_fraction")
+
+
+def table(rows: Sequence[Row], compact: bool = False) -> tuple[list[str], list[list[str]]]:
+    """Header and text cells shared by the terminal table (``compact``) and report.md."""
     keys: list[str] = []
     for r in rows:
         keys += [k for k in r.params if k not in keys]
     show_alpha = len({(r.K, r.D) for r in rows}) > 1 and all(r.K and r.D for r in rows)
-    fields = [f for f in METRICS if any(f in r.metrics for r in rows)]
+    fields = [f for f in METRICS if any(f in r.metrics for r in rows)
+              and (not compact or f in COMPACT)]
     header = ["implementation", *keys, *(["K/D"] if show_alpha else []), "seeds", "trials",
               *(METRICS[f] for f in fields), "wall s", "status"]
     cells = []
@@ -104,7 +113,8 @@ def table(rows: Sequence[Row]) -> tuple[list[str], list[list[str]]]:
         if show_alpha:
             line.append(f"{r.K / r.D:.3g}")
         line += [str(len(r.seeds)), str(r.n_trials)]
-        line += [format_cell(*r.metrics[f], n) if f in r.metrics else "–" for f in fields]
+        line += [format_cell(*r.metrics[f], n, compact) if f in r.metrics else "–"
+                 for f in fields]
         line += [f"{r.wall_time:.1f}", "ok" if not r.errors else f"{len(r.errors)} failed"]
         cells.append(line)
     return header, cells

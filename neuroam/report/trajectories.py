@@ -41,7 +41,9 @@ def plot_trajectories(records: Sequence[RunRecord], path: Path) -> Path | None:
         color = COLORS[j % len(COLORS)]
         ax = axes[0, j]
         band(ax, t, ffill(target_overlap(r)), color, label)
-        ax.set_ylim(-1.05, 1.05)
+        ov = target_overlap(r)
+        low = np.nanmin(ov) if np.isfinite(ov).any() else 0.0
+        ax.set_ylim(min(-0.05, float(low) - 0.05), 1.05)
         ax.axhline(1.0, color="0.6", lw=0.6, ls=":")
         point = " ".join(f"{k}={v}" for k, v in r.params.items())
         ax.set_title(f"{label}\n{point} seed={r.seed}".strip(), fontsize=8)
@@ -56,5 +58,6 @@ def plot_trajectories(records: Sequence[RunRecord], path: Path) -> Path | None:
             ax2.set_xlabel(f"time [{unit}]")
         else:
             ax.set_xlabel(f"time [{unit}]")
-    fig.suptitle("Recall trajectories: mean over trials, band = 10–90 %", fontsize=10)
+    fig.suptitle("Recall trajectories: mean over trials, band = 10–90 % (trials that "
+                 "stopped early keep their last value)", fontsize=9)
     return save(fig, path)

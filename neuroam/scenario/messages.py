@@ -84,6 +84,18 @@ def field_at(model: type[BaseModel] | None, loc: tuple) -> tuple[type[BaseModel]
     return owner, field
 
 
+def model_at(model: type[BaseModel] | None, loc: tuple) -> type[BaseModel] | None:
+    """The nested model class reached by following every part of ``loc``."""
+    for part in loc:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return None
+        ann = model.model_fields[part].annotation
+        nested = [a for a in (typing.get_args(ann) or (ann,))
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = nested[0] if nested else None
+    return model
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     if len(text) > 60:
@@ -96,21 +108,23 @@ def _problem(err: dict, model: type[BaseModel] | None, prefix: str) -> str:
     path = ".".join([p for p in [prefix] if p] + [str(p) for p in loc])
     kind = err.get("type", "")
     if kind == "extra_forbidden":
-        owner, _ = field_at(model, loc[:-1]) if len(loc) > 1 else (model, None)
+        owner = model_at(model, loc[:-1])
         valid = sorted(owner.model_fields) if owner is not None else []
-        hint = suggest(loc[-1], valid) if valid else ""
-        listing = f" Valid keys here: {', '.join(valid)}." if valid else ""
-        return f"unknown key `{path}`.{hint}{listing}"
+        hint = suggest(loc[-1], valid).strip() if valid else ""
+        listing = f"valid keys here: {', '.join(valid)}" if valid else ""
+        extra = " ".join(x for x in (hint, listing) if x)
+        return f"unknown key `{path}`" + (f" ({extra})" if extra else "")
     owner, field = field_at(model, loc)
     expected = describe_field(field) if field is not None else ""
     if kind == "missing":
-        return f"missing key `{path}`" + (f": expected {expected}" if expected else "") + "."
+        return f"missing key `{path}`" + (f" (it takes {expected})" if expected else "")
     msg = err.get("msg", "invalid value").removeprefix("Value error, ")
     if not loc or field is None and kind.startswith("value_error"):
-        return f"in `{path or 'the file'}`: {msg}."
+        return f"in `{path or 'the file'}`: {msg}"
     got = _show(err.get("input"))
-    tail = f"; expected {expected}" if expected else ""
-    return f"`{path}` = {got}: {msg}{tail}."
+    if expected and not kind.startswith("value_error"):
+        return f"`{path}` = {got}, but it must be {expected}"
+    return f"`{path}` = {got}: {msg}" + (f" (it takes {expected})" if expected else "")
 
 
 def explain(exc: ValidationError, model: type[BaseModel] | None, *, source: str,
@@ -120,6 +134,6 @@ def explain(exc: ValidationError, model: type[BaseModel] | None, *, source: str,
     problems = [_problem(e, model, prefix) for e in errors[:_MAX_PROBLEMS]]
     if len(errors) > _MAX_PROBLEMS:
         problems.append(f"... and {len(errors) - _MAX_PROBLEMS} more.")
-    head = f"an invalid scenario {source}{context}: " + " ".join(problems)
+    head = f"an invalid scenario {source}{context}: " + "; ".join(problems)
     return ScenarioError(head, "keys and values as documented by `neuroam schema`",
                          "Edit the file (or the --set value) at the key(s) named above.")

@@ -74,9 +74,7 @@ def json_schema() -> dict:
         pass
     try:
         from .. import cues
-        kinds = getattr(cues, "cue_kinds", None)
-        if callable(kinds):
-            _enum(schema, "CuesSpec", "kind", list(kinds()))
+        _enum(schema, "CuesSpec", "kind", list(getattr(cues, "CUE_KINDS", {})))
     except ImportError:
         pass
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

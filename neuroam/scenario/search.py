@@ -72,10 +72,10 @@ def find_card(kind: str, ref: str, near: str | Path | None = None) -> Path:
         return cards[ref]
     names = sorted(cards)
     listing = ", ".join(names) if names else f"none (no {folder}/ folder with .toml cards found)"
-    raise CardError(f"the {kind} card {ref!r}{suggest(ref, names)}",
+    raise CardError(f"the {kind} card {ref!r}",
                     f"the name of a card in {folder}/ or a path to one; available: {listing}",
-                    f"Use one of the names listed, or add {folder}/{ref}.toml "
-                    f"(`neuroam list {folder}`).")
+                    f"{suggest(ref, names).strip()} Use one of the names listed, or add "
+                    f"{folder}/{ref}.toml (`neuroam list {folder}`).".strip())
 
 
 def find_scenario(ref: str | Path) -> Path:
@@ -87,7 +87,8 @@ def find_scenario(ref: str | Path) -> Path:
     if str(ref) in shipped:
         return shipped[str(ref)]
     names = sorted(shipped)
-    raise ScenarioError(f"the scenario {str(ref)!r}{suggest(str(ref), names)}",
+    raise ScenarioError(f"the scenario {str(ref)!r}",
                         "a path to a .toml file or the name of a shipped scenario ("
                         + (", ".join(names) or "none found") + ")",
-                        "Give the file's path, e.g. scenarios/quickstart.toml.")
+                        f"{suggest(str(ref), names).strip()} Give the file's path, e.g. "
+                        "scenarios/quickstart.toml.".strip())

@@ -35,9 +35,7 @@ class ImplementationConfig:
 
 
 def _wrap(exc: Exception, where: str, source: str) -> ScenarioError:
-    return ScenarioError(f"a problem in {where} of {source}: {exc}",
-                         "parameters the named component accepts",
-                         f"Fix {where} in the scenario (or the --set value).")
+    return ScenarioError(f"In {where} of {source}: {exc}")
 
 
 def card_kind(name: str, field: Any) -> str | None:
@@ -76,10 +74,11 @@ def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: 
         name = entry.get("name", label)
         if name not in names:
             raise ScenarioError(
-                f"the implementation {name!r} in {place} of {source}{suggest(name, names)}",
+                f"the implementation {name!r} in {place} of {source}",
                 "one of: " + ", ".join(names),
-                "Use a registered name (`neuroam list implementations`), or set "
-                "name = \"...\" when the table key is a label.")
+                f"{suggest(name, names).strip()} Use a registered name (`neuroam list "
+                "implementations`), or set name = \"...\" when the table key is a label."
+                .strip())
         impl = registry.get(name)
         raw = {k: v for k, v in entry.items() if k != "name"}
         fields = impl.Settings.model_fields
@@ -88,7 +87,7 @@ def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: 
         try:
             raw = _resolve_cards(raw, fields, near)
         except CardError as exc:
-            raise CardError(f"in {place} of {source}: {exc}") from None
+            raise CardError(f"In {place} of {source}: {exc}") from None
         try:
             settings = impl.Settings.model_validate(raw)
         except ValidationError as exc:
@@ -105,8 +104,9 @@ def check_model(spec: ScenarioSpec, *, source: str):
     names = list(models.model_names())
     name = spec.model.name
     if name not in names:
-        raise ScenarioError(f"model.name = {name!r} in {source}{suggest(name, names)}",
-                            "one of: " + ", ".join(names), "Pick one of the listed models.")
+        raise ScenarioError(f"model.name = {name!r} in {source}", "one of: " + ", ".join(names),
+                            f"{suggest(name, names).strip()} Pick one of the listed models."
+                            .strip())
     try:
         return models.make_model(name, **spec.model.params)
     except NeuroamError as exc:
@@ -127,9 +127,10 @@ def _check_signature(fn, params: dict[str, Any], table: str, source: str,
         return
     for key in params:
         if key not in accepted:
-            raise ScenarioError(f"unknown key `{table}.{key}` in {source}{suggest(key, accepted)}",
-                                f"parameters of {fn.__name__}: " + ", ".join(accepted),
-                                f"Remove or rename `{table}.{key}`.")
+            raise ScenarioError(f"the unknown key `{table}.{key}` in {source}",
+                                f"one of the parameters of {fn.__name__}: " + ", ".join(accepted),
+                                f"{suggest(key, accepted).strip()} Remove or rename "
+                                f"`{table}.{key}`.".strip())
 
 
 def pattern_params(spec: ScenarioSpec) -> dict[str, Any]:
@@ -151,23 +152,28 @@ def check_patterns(spec: ScenarioSpec, *, source: str) -> None:
                                 "Remove the other [patterns] keys, or use a generator.")
         return
     known = sorted(n for n in getattr(gen, "__all__", dir(gen))
-                   if not n.startswith("_") and n not in ("PatternSet", "load")
+                   if not n.startswith("_") and n not in ("PatternSet", "load", "save",
+                                                          "image_names")
                    and callable(getattr(gen, n, None)))
     fn = getattr(gen, p.generator, None) if p.generator in known else None
     if fn is None:
-        raise ScenarioError(f"patterns.generator = {p.generator!r} in {source}"
-                            f"{suggest(p.generator, known)}", "one of: " + ", ".join(known),
-                            "Pick a generator from neuroam.patterns, or give file = \"...\".")
+        raise ScenarioError(f"patterns.generator = {p.generator!r} in {source}",
+                            "one of: " + ", ".join(known),
+                            f"{suggest(p.generator, known).strip()} Pick a generator from "
+                            "neuroam.patterns, or give file = \"...\".".strip())
     _check_signature(fn, pattern_params(spec), "patterns", source, skip=("seed",))
 
 
 def check_cues(spec: ScenarioSpec, *, source: str) -> None:
+    """The cue kind exists and its parameters match the cue maker's signature."""
     from .. import cues
 
-    kinds_fn = getattr(cues, "cue_kinds", None) or getattr(cues, "kinds", None)
-    if callable(kinds_fn):
-        kinds = list(kinds_fn())
-        if spec.cues.kind not in kinds:
-            raise ScenarioError(f"cues.kind = {spec.cues.kind!r} in {source}"
-                                f"{suggest(spec.cues.kind, kinds)}", "one of: " + ", ".join(kinds),
-                                "Pick one of the listed cue kinds.")
+    makers = dict(getattr(cues, "CUE_KINDS", {}))
+    if not makers:
+        return
+    kind = spec.cues.kind
+    if kind not in makers:
+        raise ScenarioError(f"cues.kind = {kind!r} in {source}", "one of: " + ", ".join(makers),
+                            f"{suggest(kind, makers).strip()} Pick one of the listed cue "
+                            "kinds.".strip())
+    _check_signature(makers[kind], spec.cues.params, "cues", source, skip=("patterns", "seed"))

@@ -52,7 +52,10 @@ def parse_toml(text: str, *, source: str = "<string>") -> dict[str, Any]:
             lines = text.splitlines()
             if 1 <= line <= len(lines):
                 quote = f" The line reads: {lines[line - 1].strip()!r}."
-        reason = _POS.sub("", msg).strip().rstrip(".")
+        elif "end of document" in msg:
+            where = f" at the end of the file (line {max(1, len(text.splitlines()))})"
+            quote = " Look for an unclosed bracket, brace or string above it."
+        reason = _POS.sub("", msg).replace("(at end of document)", "").strip().rstrip(".")
         raise ScenarioError(
             f"malformed TOML in {source}{where}: {reason}",
             "valid TOML (https://toml.io)",

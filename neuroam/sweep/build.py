@@ -29,9 +29,7 @@ def _call(fn, kwargs: dict[str, Any], where: str, source: str):
     try:
         return fn(**kwargs)
     except NeuroamError as exc:
-        raise ScenarioError(f"a problem in {where} of {source}: {exc}",
-                            "parameters the component accepts",
-                            f"Fix {where} in the scenario.") from None
+        raise ScenarioError(f"In {where} of {source}: {exc}") from None
     except TypeError as exc:
         raise ScenarioError(f"{where} parameters {sorted(kwargs)} in {source} ({exc})",
                             "the parameters of " + getattr(fn, "__name__", "the function"),

@@ -27,7 +27,8 @@ from .grid import RunPoint
 
 __all__ = ["StudyOutcome", "prepare_out", "run_study"]
 
-Progress = Callable[[RunPoint, RunRecord | None, bool], None]
+#: progress(event, run, record): event is "start", "done" or "skipped"
+Progress = Callable[[str, RunPoint, RunRecord | None], None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,21 +73,36 @@ def prepare_out(out: Path, *, overwrite: bool, resume: bool) -> None:
         shutil.rmtree(out / PARTIAL_DIR, ignore_errors=True)
 
 
-def _finished_results(path: Path, digest: str) -> list[RunRecord] | None:
-    """Records of a complete results.h5 made from the same scenario, else None."""
-    if not path.exists():
-        return None
+def _digest_of(path: Path) -> str | None:
     try:
         with h5py.File(path, "r") as f:
-            same = read_attr(f.attrs.get("scenario_digest")) == digest
+            return read_attr(f.attrs.get("scenario_digest"))
     except OSError:
         return None
-    if not same:
-        raise StoreError(f"--resume in a folder whose {RESULTS_NAME} was made from a "
-                         "different scenario (or different --set values)",
-                         "the same scenario and overrides as the interrupted run",
-                         "Use --overwrite to replace those results, or another --out.")
-    return read_records(path)
+
+
+def _changed(what: str) -> StoreError:
+    return StoreError(f"--resume in a folder whose {what} from a different scenario (or "
+                      "different --set values)",
+                      "the same scenario file and --set values as the interrupted run",
+                      "Resume with the same scenario and --set values, use --overwrite to "
+                      "start again, or choose another --out.")
+
+
+def _resumable(out: Path, digest: str) -> list[RunRecord] | None:
+    """Check that ``out`` was made by this scenario; return the records of an already
+    complete results.h5 of the same scenario, else None."""
+    partials = [p for p in (out / PARTIAL_DIR).rglob("*.h5")] if (out / PARTIAL_DIR).is_dir() \
+        else []
+    if any(_digest_of(p) not in (digest, None) for p in partials):
+        raise _changed(f"{PARTIAL_DIR}/ holds runs")
+    results = out / RESULTS_NAME
+    if not results.exists():
+        return None
+    same = _digest_of(results) == digest
+    if not same and not partials:
+        raise _changed(f"{RESULTS_NAME} was made")
+    return read_records(results) if same else None
 
 
 def run_study(scenario, out: str | Path, *, overwrite: bool = False, resume: bool = False,
@@ -98,10 +114,14 @@ def run_study(scenario, out: str | Path, *, overwrite: bool = False, resume: boo
     runs = scenario.runs()
     results = out / RESULTS_NAME
     if resume:
-        done = _finished_results(results, digest)
-        if done is not None and {r.run_id for r in done} == {r.run_id for r in runs} \
-                and all(r.ok for r in done):
-            return StudyOutcome(results, done, len(done))
+        done = _resumable(out, digest)
+        by_id = {r.run_id: r for r in done or []}
+        if by_id and set(by_id) == {r.run_id for r in runs} and all(r.ok for r in done):
+            ordered = [by_id[r.run_id] for r in runs]
+            if progress:
+                for run in runs:
+                    progress("skipped", run, by_id[run.run_id])
+            return StudyOutcome(results, ordered, len(ordered))
     partial_dir = out / PARTIAL_DIR
     partial_dir.mkdir(exist_ok=True)
     for stale in partial_dir.rglob("*.tmp-*"):
@@ -117,14 +137,16 @@ def run_study(scenario, out: str | Path, *, overwrite: bool = False, resume: boo
                 records[run.run_id] = old
                 skipped += 1
                 if progress:
-                    progress(run, old, True)
+                    progress("skipped", run, old)
                 continue
+        if progress:
+            progress("start", run, None)
         record = run_one(scenario, run, cache)
         path.parent.mkdir(exist_ok=True)
         write_partial(path, record, digest)
         records[run.run_id] = record
         if progress:
-            progress(run, record, False)
+            progress("done", run, record)
     ordered = [records[r.run_id] for r in runs]
     assemble(results, ordered, scenario_text=scenario.text, scenario_name=scenario.name,
              digest=digest, seed=scenario.seed, overrides=scenario.overrides,

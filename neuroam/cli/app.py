@@ -1,0 +1,143 @@
+"""The ``neuroam`` command: run, validate, schema, list, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.text import Text
+
+from ..errors import UnsupportedError
+from .console import EXIT_FAILED, err, guarded, out, print_error, print_table, progress_bar
+from .listing import check_what, list_what
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(name="neuroam", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False,
+                  help="Simulate energy-based associative memories on ideal and "
+                       "hardware implementations, side by side.")
+
+SetOpt = Annotated[Optional[list[str]], typer.Option(
+    "--set", "-s", metavar="KEY=VALUE",
+    help="Override a scenario value by dotted key, e.g. --set model.n=4 (value read as TOML).")]
+
+
+def _load(scenario: str, sets: list[str] | None):
+    from ..scenario import find_scenario, load_scenario
+
+    return load_scenario(find_scenario(scenario), sets or ())
+
+
+@app.command()
+@guarded
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario file (or shipped scenario name).")],
+    out_dir: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Output folder [default: results/<scenario name>/].")] = None,
+    sets: SetOpt = None,
+    resume: Annotated[bool, typer.Option(
+        help="Continue an interrupted run in --out, keeping its finished runs.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace the results in --out.")] = False,
+    workers: Annotated[Optional[int], typer.Option(
+        help="Worker processes (only 1 in this version).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option(
+        help="Dask scheduler address (not available yet).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+):
+    """Run a scenario: write DIR/results.h5, DIR/report.md and plots; print a summary."""
+    if scheduler or (workers is not None and workers != 1):
+        given = f"--scheduler {scheduler}" if scheduler else f"--workers {workers}"
+        raise UnsupportedError(given, "one local process (no --workers/--scheduler) in this "
+                               "version", "Drop the option; distributed sweeps on Dask come "
+                               "with a later release.")
+    from ..report import make_report, summary_rows, table
+    from ..sweep import run_study
+
+    sc = _load(scenario, sets)
+    target = out_dir if out_dir is not None else Path("results") / sc.name
+    runs = sc.runs()
+    err.print(Text(f"neuroam: {sc.name}: {len(runs)} run(s) -> {target}", style="bold"))
+    with progress_bar(len(runs), enabled=progress) as update:
+        outcome = run_study(sc, target, overwrite=overwrite, resume=resume, progress=update)
+    written = make_report(outcome.results)
+    header, rows = table(summary_rows(outcome.records), compact=True)
+    print_table(header, rows, title=f"{sc.name}: summary")
+    out.print(Text(f"results: {outcome.results}"))
+    out.print(Text("report:  " + ", ".join(str(p) for p in written)))
+    if outcome.n_skipped:
+        out.print(Text(f"resumed: {outcome.n_skipped} finished run(s) kept, "
+                       f"{len(outcome.records) - outcome.n_skipped} run now"))
+    if outcome.failed:
+        for r in outcome.failed:
+            print_error(f"{r.run_id}: {r.error.splitlines()[0]}", "run failed")
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+@guarded
+def validate(
+    scenario: Annotated[str, typer.Argument(help="Scenario file to check.")],
+    sets: SetOpt = None,
+):
+    """Check a scenario file (and every sweep point) without running it."""
+    sc = _load(scenario, sets)
+    runs = sc.runs()
+    impls = ", ".join(f"{k} ({v.name})" if k != v.name else k
+                      for k, v in sc.implementations.items())
+    out.print(Text(f"{sc.source}: valid. scenario {sc.name!r}, {len(runs)} run(s): "
+                   f"implementations {impls}; seeds {sc.seeds}", style="green"))
+
+
+@app.command()
+@guarded
+def schema(
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the schema to this file instead of stdout.")] = None,
+):
+    """Print the JSON schema of scenario files (for editors)."""
+    from ..scenario.schema_export import schema_text
+
+    text = schema_text()
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(Text(f"wrote {output}"))
+
+
+@app.command("list")
+@guarded
+def list_cmd(
+    what: Annotated[str, typer.Argument(
+        help="devices, circuits, scenarios or implementations.")],
+):
+    """List device cards, circuit cards, shipped scenarios or implementations."""
+    check_what(what)
+    list_what(what)
+
+
+@app.command()
+@guarded
+def report(
+    results: Annotated[Path, typer.Argument(help="A results.h5 written by `neuroam run`.")],
+    out_dir: Annotated[Optional[Path], typer.Option(
+        "--out", "-o", help="Folder for report.md and plots [default: next to the file].")]
+        = None,
+):
+    """(Re)make report.md and the plots from a results file; print the summary."""
+    from ..report import make_report, summary_rows, table
+    from ..store import read_records, root_attrs
+
+    attrs = root_attrs(results)
+    written = make_report(results, out_dir)
+    records = read_records(results, skip=("state", "cues", "final"))
+    header, rows = table(summary_rows(records), compact=True)
+    print_table(header, rows, title=f"{attrs.get('scenario_name', '')}: summary")
+    out.print(Text("report: " + ", ".join(str(p) for p in written)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point (``neuroam``)."""
+    app(args=argv, prog_name="neuroam")

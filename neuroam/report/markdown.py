@@ -1,0 +1,63 @@
+"""``report.md``: what was run, the summary table, the plots, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..store.record import RunRecord
+from .tables import summary_rows, table
+
+__all__ = ["render_markdown"]
+
+
+def _md_table(header: list[str], cells: list[list[str]]) -> str:
+    esc = lambda s: str(s).replace("|", "\\|")  # noqa: E731
+    lines = ["| " + " | ".join(esc(h) for h in header) + " |",
+             "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in cells]
+    return "\n".join(lines)
+
+
+def render_markdown(attrs: dict[str, Any], records: Sequence[RunRecord],
+                    plots: Sequence[Path], results: Path) -> str:
+    name = attrs.get("scenario_name", "scenario")
+    desc = str(attrs.get("description", "")).strip()
+    header, cells = table(summary_rows(records))
+    parts = [f"# neuroam report: {name}", ""]
+    if desc:
+        parts += [desc, ""]
+    parts += [
+        f"- results: `{results.name}` ({len(records)} runs, "
+        f"{sum(not r.ok for r in records)} failed)",
+        f"- scenario: `{attrs.get('scenario_path', '?')}`"
+        + (f", overrides {attrs.get('overrides')}" if attrs.get("overrides") not in
+           (None, "[]") else ""),
+        f"- created {attrs.get('created', '?')}, neuroam {attrs.get('neuroam_version', '?')}"
+        + (f", git {str(attrs['git_commit'])[:12]}" if attrs.get("git_commit") else ""),
+        "",
+        "## Summary",
+        "",
+        "Metrics per implementation and grid point; `a ± b` is the mean and standard "
+        "deviation over seeds. accuracy = fraction of trials that retrieved their cued "
+        "pattern; overlap = mean final overlap with the cued pattern; other / spurious / not conv. / non-finite = fractions of the other "
+        "outcomes; E monotone = fraction of trials whose energy never increased; "
+        "t conv. / t settle = mean time to a steady state / to a stable overlap; wall s = "
+        "seconds of recall (compilation included).",
+        "",
+        _md_table(header, cells),
+        "",
+    ]
+    if plots:
+        parts += ["## Plots", ""]
+        for p in plots:
+            parts += [f"![{p.stem}]({p.name})", ""]
+    failed = [r for r in records if not r.ok]
+    if failed:
+        parts += ["## Failed runs", ""]
+        for r in failed:
+            parts += [f"- `{r.run_id}`: {r.error.splitlines()[0]}"]
+        parts += [""]
+    parts += ["## Scenario", "", "```toml", str(attrs.get("scenario", "")).rstrip(), "```", ""]
+    return "\n".join(parts)

@@ -1,0 +1,102 @@
+"""Retrieval vs a swept parameter: mean over seeds with a ± 1 std band, one line per
+implementation and per value of the other swept keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..store.record import RunRecord
+from ..sweep.grid import format_value
+from .figures import COLORS, new_figure, save
+from .tables import swept_keys
+
+__all__ = ["plot_sweep", "x_key"]
+
+_PANELS = (("accuracy", "retrieved fraction"), ("mean_final_overlap", "final overlap"))
+
+
+def _numeric(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def x_key(records: Sequence[RunRecord]) -> str | None:
+    """The numeric swept key with the most distinct values (``patterns.K`` first)."""
+    best, n_best = None, 1
+    for key in swept_keys(records):
+        values = [r.params[key] for r in records if key in r.params]
+        if values and all(_numeric(v) for v in values):
+            values = set(values)
+            n = len(values) + (0.5 if key == "patterns.K" else 0)
+            if n > n_best:
+                best, n_best = key, n
+    return best
+
+
+def plot_sweep(records: Sequence[RunRecord], path_for, *, hopfield: bool = False
+               ) -> Path | None:
+    """``path_for(key)`` gives the PNG path for the x key. None when nothing numeric is
+    swept. ``hopfield`` marks the classical capacity K/D ≈ 0.138 when K is swept."""
+    ok = [r for r in records if r.ok]
+    key = x_key(ok)
+    if key is None:
+        return None
+    lines: dict[str, dict[float, list[RunRecord]]] = {}
+    for r in ok:
+        if key not in r.params:
+            continue
+        rest = {k: v for k, v in r.params.items() if k != key}
+        name = " ".join([r.label, *(format_value(v) for v in rest.values())])
+        lines.setdefault(name, {}).setdefault(float(r.params[key]), []).append(r)
+    panels = [p for p in _PANELS if any(p[0] in r.summary for r in ok)]
+    if not panels or not lines:
+        return None
+    fig = new_figure(4.2 * len(panels) + 1.8, 3.6)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (field, title) in zip(axes, panels):
+        for i, (name, pts) in enumerate(lines.items()):
+            xs = np.array(sorted(pts))
+            vals = [np.array([r.summary.get(field, np.nan) for r in pts[x]]) for x in xs]
+            mean = np.array([np.nanmean(v) if np.isfinite(v).any() else np.nan for v in vals])
+            std = np.array([np.nanstd(v) if np.isfinite(v).any() else np.nan for v in vals])
+            color = COLORS[i % len(COLORS)]
+            ax.plot(xs, mean, "o-", ms=3, color=color, label=name)
+            ax.fill_between(xs, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+        _x_scale(ax, [x for pts in lines.values() for x in pts])
+        ax.set_xlabel(key)
+        ax.set_ylabel(title)
+        ax.set_ylim(-0.05 if field == "accuracy" else None, 1.05)
+        _alpha_axis(ax, key, ok, hopfield)
+    seeds = sorted({r.seed for r in ok})
+    fig.suptitle(f"Retrieval vs {key} (mean ± std over {len(seeds)} seed(s))", fontsize=10)
+    axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return save(fig, path_for(key))
+
+
+def _x_scale(ax, xs: list[float]) -> None:
+    """Log axis when the swept values span more than a decade (base 2 for powers of 2)."""
+    xs = np.asarray(xs, dtype=float)
+    if xs.size and np.all(xs > 0) and xs.max() / xs.min() >= 16:
+        pow2 = np.allclose(np.log2(xs), np.round(np.log2(xs)))
+        ax.set_xscale("log", base=2 if pow2 else 10)
+
+
+def _alpha_axis(ax, key: str, records: Sequence[RunRecord], hopfield: bool) -> None:
+    """A top axis with the load α = K/D when K is swept at a fixed D (and a line at the
+    Hopfield capacity α ≈ 0.138 when ``hopfield``)."""
+    if key != "patterns.K":
+        return
+    Ds = {r.variables["patterns"].data.shape[1] for r in records if "patterns" in r.variables}
+    if len(Ds) != 1:
+        return
+    D = float(Ds.pop())
+    top = ax.secondary_xaxis("top", functions=(lambda k: k / D, lambda a: a * D))
+    top.set_xlabel(f"K/D (D = {int(D)})", fontsize=8)
+    if hopfield:
+        ax.axvline(0.138 * D, color="0.4", ls="--", lw=0.9)
+        ax.text(0.138 * D, 0.02, " K/D = 0.138", color="0.3", fontsize=7,
+                transform=ax.get_xaxis_transform())
+
+

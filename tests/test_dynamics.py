@@ -1,0 +1,164 @@
+"""Ideal dynamics: energy descent, agreement of forms and solvers, seeds, clamping, status."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import neuroam as na
+from neuroam.dynamics.common import TRACES
+from neuroam.models import Layer, Network
+from neuroam.models.lagrangians import Identity
+from neuroam.models.synapses import WeightSynapse
+from neuroam.results import Status
+
+from helpers import BIPARTITE, FAMILIES, rel_rise
+
+
+def _cues(pats, seed, rate=0.15, per=2):
+    return na.cues.flip(pats, rate=rate, trials_per_pattern=per, seed=seed)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("name,params", FAMILIES)
+def test_ode_energy_never_increases(name, params, seed):
+    """Property over seeds: along every ideal ODE trajectory E(t) is non-increasing."""
+    pats = na.patterns.random_binary(K=5, D=48, seed=seed)
+    cues = _cues(pats, seed + 10, rate=0.3)
+    res = na.recall(na.make_model(name, **params), pats, cues, "ideal-ode", t1=30.0, n_save=120,
+                    dtype="float64", rtol=1e-7, atol=1e-9)
+    assert res.energies is not None and np.isfinite(res.energies[:, 0]).all()
+    assert rel_rise(res.energies) <= 1e-9, f"{name}{params}: energy rose"
+    assert (res.status != Status.NON_FINITE).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ode_energy_descent_real_patterns(seed):
+    pats = na.patterns.gaussian(K=6, D=16, seed=seed)
+    cues = na.cues.noise(pats, sigma=0.5, trials_per_pattern=2, seed=seed)
+    for model in (na.make_model("lse", beta=0.5), na.make_model("lse", beta=0.5, form="bipartite"),
+                  na.make_model("lsr", beta=0.05)):
+        res = na.recall(model, pats, cues, "ideal-ode", t1=40.0, n_save=100, dtype="float64",
+                        rtol=1e-7, atol=1e-9)
+        assert rel_rise(res.energies) <= 1e-9
+
+
+@pytest.mark.parametrize("mode", ["async"])
+@pytest.mark.parametrize("name,params", FAMILIES)
+def test_async_updates_never_increase_energy(name, params, mode):
+    pats = na.patterns.random_binary(K=8, D=48, seed=5)
+    cues = na.cues.random(pats, 12, seed=6)  # far from every pattern: many flips
+    res = na.recall(na.make_model(name, **params), pats, cues, "ideal-discrete", mode=mode, seed=3)
+    E = res.energies
+    d = np.diff(E, axis=1)
+    assert np.nanmax(d) <= 1e-5 * (1 + np.nanmax(np.abs(E)))
+    assert (res.status == Status.CONVERGED).all()
+
+
+@pytest.mark.parametrize("name,params", BIPARTITE)
+def test_one_layer_and_bipartite_share_fixed_points(name, params, binary_patterns, flip_cues):
+    one = na.recall(na.make_model(name, **params), binary_patterns, flip_cues, "ideal-ode", t1=60.0)
+    bip = na.recall(na.make_model(name, form="bipartite", **params), binary_patterns, flip_cues,
+                    "ideal-ode", t1=60.0)
+    assert (one.status == Status.CONVERGED).all() and (bip.status == Status.CONVERGED).all()
+    np.testing.assert_allclose(one.final, bip.final, atol=5e-3)
+    np.testing.assert_array_equal(na.metrics.outcomes(one, binary_patterns),
+                                  na.metrics.outcomes(bip, binary_patterns))
+
+
+def test_sde_with_zero_noise_matches_ode(binary_patterns, flip_cues):
+    model = na.make_model("polynomial", n=3)
+    ode = na.recall(model, binary_patterns, flip_cues, "ideal-ode", t1=30.0)
+    for solver in ("shark", "sra1", "euler", "heun"):
+        sde = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.0, solver=solver,
+                        t1=30.0, dt=0.02)
+        np.testing.assert_allclose(sde.final, ode.final, atol=2e-3, err_msg=solver)
+
+
+def test_same_seed_same_result(binary_patterns, flip_cues):
+    model = na.make_model("hopfield")
+    a = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.2, t1=5.0, seed=7)
+    b = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.2, t1=5.0, seed=7)
+    c = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.2, t1=5.0, seed=8)
+    np.testing.assert_array_equal(a.states, b.states)
+    assert not np.array_equal(a.states, c.states)
+    d1 = na.recall(model, binary_patterns, na.cues.random(binary_patterns, 6, seed=1), "ideal-discrete", seed=4)
+    d2 = na.recall(model, binary_patterns, na.cues.random(binary_patterns, 6, seed=1), "ideal-discrete", seed=4)
+    np.testing.assert_array_equal(d1.states, d2.states)
+
+
+@pytest.mark.parametrize("impl,settings", [("ideal-ode", {"t1": 20.0}),
+                                           ("ideal-sde", {"t1": 15.0, "temperature": 0.02}),
+                                           ("ideal-discrete", {}),
+                                           ("ideal-discrete", {"mode": "sync"})])
+def test_clamped_entries_never_move(impl, settings, binary_patterns):
+    cues = na.cues.occlude(binary_patterns, 0.5, fill="random", trials_per_pattern=2, seed=3) \
+        if impl == "ideal-discrete" else na.cues.occlude(binary_patterns, 0.5, trials_per_pattern=2, seed=3)
+    res = na.recall(na.make_model("hopfield"), binary_patterns, cues, impl, **settings)
+    clamp = cues.clamp
+    start = res.states[:, 0]
+    for k in range(res.n_times):
+        s = res.states[:, k]
+        ok = np.isfinite(s)
+        np.testing.assert_array_equal(s[clamp & ok], start[clamp & ok])
+    np.testing.assert_array_equal(res.final[clamp], start[clamp])
+    # the occluded half is completed from the clamped half
+    assert na.metrics.summarize(res, binary_patterns)["accuracy"] == 1.0
+
+
+def test_changing_numbers_does_not_recompile(binary_patterns, flip_cues):
+    for beta in (0.1, 0.2):
+        for tol in (1e-5, 1e-4):
+            model = na.make_model("lse", beta=beta)
+            na.recall(model, binary_patterns, flip_cues, "ideal-ode", t1=10.0 + beta, rtol=tol)
+            na.recall(model, binary_patterns, flip_cues, "ideal-sde", t1=2.0, temperature=tol, seed=int(beta * 10))
+            if (beta, tol) == (0.1, 1e-5):
+                before = dict(TRACES)
+    assert dict(TRACES) == before
+
+
+def test_status_per_trial_never_fails_the_batch():
+    """A batch mixing a diverging trial, a converging one and a slow one returns all three."""
+    D = 4
+    pats = na.PatternSet(np.ones((1, D)))
+    net = Network({"v": Layer(Identity(), D)}, (WeightSynapse(3.0 * jnp.eye(D), jnp.zeros(D)),))
+
+    class Unstable(na.models.Hopfield):
+        def bind(self, patterns):
+            return net
+
+    cues = na.CueSet(np.array([[0.0] * D, [1e-3] * D]), [-1, -1])
+    res = na.recall(Unstable(), pats, cues, "ideal-ode", t1=400.0, max_steps=2000)
+    assert list(res.status) == [Status.CONVERGED, Status.NON_FINITE]
+    res = na.recall(Unstable(), pats, cues, "ideal-ode", t1=400.0, max_steps=3)
+    assert Status(res.status[1]) in (Status.MAX_STEPS, Status.NON_FINITE)
+    out = na.metrics.outcomes(res, pats)
+    assert out.shape == (2,)
+
+
+def test_float64_on_request(binary_patterns, flip_cues):
+    res = na.recall(na.make_model("lse", beta=0.1), binary_patterns, flip_cues, "ideal-ode", dtype="float64")
+    assert na.metrics.summarize(res, binary_patterns)["accuracy"] == 1.0
+
+
+def test_reductions_only(binary_patterns, flip_cues):
+    res = na.recall(na.make_model("hopfield"), binary_patterns, flip_cues, "ideal-ode", save_states=False)
+    assert res.states is None and res.overlaps.shape == (len(flip_cues), 50, binary_patterns.K)
+
+
+def test_sign_activation_refused_by_ode(binary_patterns, flip_cues):
+    from neuroam.models.lagrangians import Sign
+    from neuroam.models.synapses import DenseSynapse, PowerSeparation
+
+    class Binary(na.models.Hopfield):
+        def bind(self, patterns):
+            return Network({"v": Layer(Sign(), patterns.D)},
+                           (DenseSynapse(jnp.asarray(patterns.xi), jnp.zeros(patterns.K), PowerSeparation(2, scale=patterns.D)),))
+
+    with pytest.raises(na.errors.UnsupportedError, match="ideal-discrete"):
+        na.recall(Binary(), binary_patterns, flip_cues, "ideal-ode")
+
+
+def test_discrete_refuses_real_patterns():
+    pats = na.patterns.gaussian(3, 8, seed=0)
+    with pytest.raises(na.errors.UnsupportedError):
+        na.recall(na.make_model("lse"), pats, na.cues.noise(pats, 0.1), "ideal-discrete")
