@@ -121,6 +121,12 @@ def require_continuous(network, what: str):
             "Use a finite gain (tanh) for ODE/SDE recall, or the 'ideal-discrete' dynamics.")
 
 
+def is_finite(y):
+    """True when every entry is finite and below √(max float): beyond it the state has diverged."""
+    bound = jnp.sqrt(jnp.finfo(y.dtype).max)
+    return jnp.all(jnp.isfinite(y)) & (jnp.max(jnp.abs(y)) < bound)
+
+
 def status_codes(finite, converged):
     """int8 status per trial from 'all finite' and 'steady state reached' flags."""
     return jnp.where(~finite, Status.NON_FINITE, jnp.where(converged, Status.CONVERGED,

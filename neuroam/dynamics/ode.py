@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import ValueRangeError
-from .common import TRACES, Trajectories, make_problem, pad_trials, require_continuous, resolve_dtype, status_codes
+from .common import TRACES, is_finite, Trajectories, make_problem, pad_trials, require_continuous, resolve_dtype, status_codes
 
 __all__ = ["ODEConfig", "solve_ode", "ODE_SOLVERS"]
 
@@ -77,7 +77,7 @@ def _solve_batch(problem, y0, free, t1, dt0, rtol, atol, steady_tol, cfg: ODECon
                                   max_steps=cfg.max_steps, throw=False)
         saved, (tf, yf) = sol.ys[0], (sol.ts[1][-1], sol.ys[1][-1])
         vf = problem.vector_field(yf, free_i)
-        finite = jnp.all(jnp.isfinite(yf))
+        finite = is_finite(yf)
         reached = jnp.sqrt(jnp.mean(vf * vf)) < steady_tol
         if cfg.steady_stop:
             reached = reached | jnp.asarray(sol.event_mask)

@@ -17,7 +17,7 @@ import lineax as lx
 import numpy as np
 
 from ..errors import UnsupportedError, ValueRangeError
-from .common import TRACES, Trajectories, make_problem, require_continuous, resolve_dtype, status_codes
+from .common import TRACES, is_finite, Trajectories, make_problem, require_continuous, resolve_dtype, status_codes
 from .ode import _run_batches
 
 __all__ = ["SDEConfig", "solve_sde", "SDE_SOLVERS"]
@@ -89,7 +89,7 @@ def _solve_batch(problem, y0, free, keys, t1, dt, temperature, mult, steady_tol,
         sol = diffrax.diffeqsolve(terms, solver, jnp.zeros((), t1.dtype), t1, dt, y0_i, args=free_i, saveat=saveat,
                                   event=event, max_steps=cfg.max_steps, throw=False)
         saved, (tf, yf) = sol.ys[0], (sol.ts[1][-1], sol.ys[1][-1])
-        finite = jnp.all(jnp.isfinite(yf))
+        finite = is_finite(yf)
         # Under noise there is no steady state: a finite trajectory that reached t1 (or the
         # drift criterion) counts as converged; hitting max_steps does not.
         ok = (sol.result == diffrax.RESULTS.successful) & finite
