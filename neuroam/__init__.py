@@ -13,7 +13,7 @@ several implementations side by side::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import cues, errors, implementations, learning, metrics, models, patterns, results
+from . import capacity, cues, errors, implementations, learning, metrics, models, patterns, results
 from .api import recall
 from .cues import CueSet
 from .models import make_model
@@ -26,5 +26,5 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.1.0"
 
 __all__ = ["recall", "make_model", "PatternSet", "CueSet", "RecallResult", "Status", "Outcome",
-           "patterns", "cues", "models", "implementations", "metrics", "learning", "results",
+           "patterns", "cues", "models", "implementations", "metrics", "learning", "results", "capacity",
            "errors", "__version__"]
