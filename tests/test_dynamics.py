@@ -162,3 +162,13 @@ def test_discrete_refuses_real_patterns():
     pats = na.patterns.gaussian(3, 8, seed=0)
     with pytest.raises(na.errors.UnsupportedError):
         na.recall(na.make_model("lse"), pats, na.cues.noise(pats, 0.1), "ideal-discrete")
+
+
+def test_requested_save_times(binary_patterns, flip_cues):
+    res = na.recall(na.make_model("hopfield"), binary_patterns, flip_cues, "ideal-ode", t1=20.0,
+                    save_times=[0.0, 1.0, 2.0, 5.0])
+    np.testing.assert_allclose(res.times, [0, 1, 2, 5, 20])
+    np.testing.assert_allclose(res.states[:, 0], np.tanh(4.0 * flip_cues.states), rtol=1e-5)
+    with pytest.raises(na.errors.ValueRangeError, match="increasing"):
+        na.recall(na.make_model("hopfield"), binary_patterns, flip_cues, "ideal-ode", t1=2.0,
+                  save_times=[0.0, 3.0, 1.0])

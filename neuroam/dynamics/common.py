@@ -121,6 +121,21 @@ def require_continuous(network, what: str):
             "Use a finite gain (tanh) for ODE/SDE recall, or the 'ideal-discrete' dynamics.")
 
 
+def save_grid(t1: float, n_save: int, save_times, dtype) -> jax.Array:
+    """Save times: ``n_save`` evenly spaced on [0, t1], or the validated ``save_times``."""
+    if save_times is None:
+        return jnp.linspace(0.0, t1, n_save).astype(dtype)
+    ts = np.asarray(save_times, dtype=np.float64).reshape(-1)
+    if ts.size < 1 or not np.all(np.isfinite(ts)) or ts[0] < 0 or np.any(np.diff(ts) <= 0) \
+            or ts[-1] > t1 * (1 + 1e-12):
+        raise ValueRangeError(f"save_times={ts.tolist()[:6]}{'...' if ts.size > 6 else ''}",
+                              f"strictly increasing times in [0, t1={t1}]",
+                              "Give sorted save times no later than t1.")
+    if ts[-1] < t1:
+        ts = np.append(ts, t1)
+    return jnp.asarray(ts, dtype)
+
+
 def is_finite(y):
     """True when every entry is finite and below √(max float): beyond it the state has diverged."""
     bound = jnp.sqrt(jnp.finfo(y.dtype).max)

@@ -11,7 +11,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import ValueRangeError
-from .common import TRACES, is_finite, Trajectories, make_problem, pad_trials, require_continuous, resolve_dtype, status_codes
+from .common import TRACES, is_finite, save_grid, Trajectories, make_problem, pad_trials, require_continuous, resolve_dtype, status_codes
 
 __all__ = ["ODEConfig", "solve_ode", "ODE_SOLVERS"]
 
@@ -46,11 +46,11 @@ class ODEConfig:
             raise ValueRangeError(f"max_steps={self.max_steps}", "max_steps ≥ 1", "Allow some steps.")
 
 
-def _solve_batch(problem, y0, free, t1, dt0, rtol, atol, steady_tol, cfg: ODEConfig):
+def _solve_batch(problem, y0, free, ts, dt0, rtol, atol, steady_tol, cfg: ODEConfig):
     TRACES["ode"] += 1
     solver = ODE_SOLVERS[cfg.solver]()
     term = diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
-    ts = jnp.linspace(jnp.zeros((), t1.dtype), t1, cfg.n_save)
+    t1 = ts[-1]
 
     def save_fn(t, y, args):
         g = problem.visible(y)
@@ -94,7 +94,7 @@ _solve_batch_jit = eqx.filter_jit(_solve_batch)
 
 def solve_ode(network, patterns, cues, *, t1: float = 50.0, rtol: float = 1e-5, atol: float = 1e-7,
               dt0: float | None = None, steady_tol: float = 1e-4, dtype: str = "float32",
-              batch_size: int = 1024, config: ODEConfig = ODEConfig()) -> Trajectories:
+              batch_size: int = 1024, save_times=None, config: ODEConfig = ODEConfig()) -> Trajectories:
     """Integrate every cue of ``cues`` to a steady state (or ``t1``) in batches.
 
     Args:
@@ -107,6 +107,8 @@ def solve_ode(network, patterns, cues, *, t1: float = 50.0, rtol: float = 1e-5, 
         steady_tol: stop when the RMS of dx/dt falls below this (units 1/τ).
         dtype: "float32" or "float64".
         batch_size: trials per compiled batch (the last batch is padded, no retrace).
+        save_times: optional increasing save times in [0, t1] (τ); the last one is the
+            horizon. Default: ``config.n_save`` evenly spaced times on [0, t1].
     """
     require_continuous(network, "ODE recall")
     for name, v in {"t1": t1, "rtol": rtol, "atol": atol, "steady_tol": steady_tol}.items():
@@ -116,9 +118,11 @@ def solve_ode(network, patterns, cues, *, t1: float = 50.0, rtol: float = 1e-5, 
         raise ValueRangeError("adaptive=False without dt0", "a fixed step dt0 > 0",
                               "Give dt0 for fixed-step integration.")
     dt = resolve_dtype(dtype)
+    ts = save_grid(t1, config.n_save, save_times, dt)
+    config = dataclasses.replace(config, n_save=int(ts.shape[0]))
     prob = make_problem(network, patterns, dt)
     return _run_batches(prob, cues, batch_size, dt, lambda y0, free: _solve_batch_jit(
-        prob, y0, free, jnp.asarray(t1, dt), None if dt0 is None else jnp.asarray(dt0, dt),
+        prob, y0, free, ts, None if dt0 is None else jnp.asarray(dt0, dt),
         jnp.asarray(rtol, dt), jnp.asarray(atol, dt), jnp.asarray(steady_tol, dt), config))
 
 

@@ -17,7 +17,7 @@ import lineax as lx
 import numpy as np
 
 from ..errors import UnsupportedError, ValueRangeError
-from .common import TRACES, is_finite, Trajectories, make_problem, require_continuous, resolve_dtype, status_codes
+from .common import TRACES, is_finite, save_grid, Trajectories, make_problem, require_continuous, resolve_dtype, status_codes
 from .ode import _run_batches
 
 __all__ = ["SDEConfig", "solve_sde", "SDE_SOLVERS"]
@@ -54,13 +54,13 @@ class SDEConfig:
                 "Use solver='euler' (Euler–Maruyama) or 'heun' for multiplicative noise.")
 
 
-def _solve_batch(problem, y0, free, keys, t1, dt, temperature, mult, steady_tol, cfg: SDEConfig):
+def _solve_batch(problem, y0, free, keys, ts, dt, temperature, mult, steady_tol, cfg: SDEConfig):
     TRACES["sde"] += 1
     cls, levy, _ = SDE_SOLVERS[cfg.solver]
     solver = cls()
     tau = jnp.concatenate([jnp.full((l.size,), l.tau) for l in problem.network.layers.values()])
     amp = jnp.sqrt(2.0 * temperature / tau).astype(y0.dtype)
-    ts = jnp.linspace(jnp.zeros((), t1.dtype), t1, cfg.n_save)
+    t1 = ts[-1]
 
     def save_fn(t, y, args):
         g = problem.visible(y)
@@ -105,7 +105,7 @@ _solve_batch_jit = eqx.filter_jit(_solve_batch)
 
 def solve_sde(network, patterns, cues, *, temperature: float = 0.0, multiplicative: float = 0.0,
               t1: float = 50.0, dt: float = 0.05, steady_tol: float = 1e-4, seed: int = 0,
-              dtype: str = "float32", batch_size: int = 1024,
+              dtype: str = "float32", batch_size: int = 1024, save_times=None,
               config: SDEConfig = SDEConfig()) -> Trajectories:
     """Integrate the noisy dynamics of every cue with fixed steps ``dt`` (units of τ).
 
@@ -128,6 +128,8 @@ def solve_sde(network, patterns, cues, *, temperature: float = 0.0, multiplicati
         raise ValueRangeError(f"t1/dt = {t1 / dt:.0f} steps", f"at most max_steps={config.max_steps}",
                               "Raise max_steps, shorten t1 or enlarge dt.")
     dtp = resolve_dtype(dtype)
+    ts = save_grid(t1, config.n_save, save_times, dtp)
+    config = dataclasses.replace(config, n_save=int(ts.shape[0]))
     prob = make_problem(network, patterns, dtp)
     T = cues.n_trials
     all_keys = jax.random.split(jax.random.key(seed), T)
@@ -138,7 +140,7 @@ def solve_sde(network, patterns, cues, *, temperature: float = 0.0, multiplicati
         s = counter["start"]
         counter["start"] += B
         idx = np.minimum(np.arange(s, s + B), T - 1)
-        return _solve_batch_jit(prob, y0, free, all_keys[idx], jnp.asarray(t1, dtp), jnp.asarray(dt, dtp),
+        return _solve_batch_jit(prob, y0, free, all_keys[idx], ts, jnp.asarray(dt, dtp),
                                 jnp.asarray(temperature, dtp), jnp.asarray(multiplicative, dtp),
                                 jnp.asarray(steady_tol, dtp), config)
 

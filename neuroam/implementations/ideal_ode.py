@@ -18,6 +18,7 @@ class ODESettings(SettingsBase):
 
     t1: float = Field(50.0, gt=0, description="time horizon (τ)")
     n_save: int = Field(50, ge=2, description="saved time points, evenly spaced on [0, t1]")
+    save_times: list[float] | None = Field(None, description="explicit save times (τ) in [0, t1]; t1 is appended")
     save_states: bool = Field(True, description="keep full visible states (else reductions only)")
     solver: Literal[tuple(ODE_SOLVERS)] = "tsit5"  # type: ignore[valid-type]
     adaptive: bool = Field(True, description="PID step-size control (else fixed dt0)")
@@ -47,6 +48,6 @@ class IdealODE(Implementation):
         t0 = time.perf_counter()
         traj = solve_ode(model.bind(patterns), patterns, cues, t1=s.t1, rtol=s.rtol, atol=s.atol,
                          dt0=s.dt0, steady_tol=s.steady_tol, dtype=s.dtype,
-                         batch_size=s.batch_size, config=cfg)
+                         batch_size=s.batch_size, save_times=s.save_times, config=cfg)
         attrs = {"model": model.describe(), "solver": s.solver, "wall_time_s": time.perf_counter() - t0}
         return to_result(self.name, traj, cues, attrs=attrs)

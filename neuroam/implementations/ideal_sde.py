@@ -22,6 +22,7 @@ class SDESettings(SettingsBase):
     t1: float = Field(50.0, gt=0)
     dt: float = Field(0.05, gt=0, description="fixed step (τ)")
     n_save: int = Field(50, ge=2)
+    save_times: list[float] | None = Field(None, description="explicit save times (τ) in [0, t1]; t1 is appended")
     save_states: bool = True
     steady_stop: bool = Field(False, description="stop once the drift alone is below steady_tol")
     steady_tol: float = Field(1e-4, gt=0)
@@ -47,7 +48,7 @@ class IdealSDE(Implementation):
         t0 = time.perf_counter()
         traj = solve_sde(model.bind(patterns), patterns, cues, temperature=s.temperature,
                          multiplicative=s.multiplicative, t1=s.t1, dt=s.dt, steady_tol=s.steady_tol,
-                         seed=seed, dtype=s.dtype, batch_size=s.batch_size, config=cfg)
+                         seed=seed, dtype=s.dtype, batch_size=s.batch_size, save_times=s.save_times, config=cfg)
         attrs = {"model": model.describe(), "solver": s.solver, "temperature": s.temperature,
                  "seed": seed, "wall_time_s": time.perf_counter() - t0}
         return to_result(self.name, traj, cues, attrs=attrs)
