@@ -11,21 +11,24 @@ from neuroam.capacity import error_free_capacity, find_kmax, retrieval
 LAW_FACTOR = 1.5
 
 
-def _hopfield_curve(D, loads, seeds, trials, flip_rate=0.0):
+def _hopfield_curve(D, loads, seeds, trials, flip_rate=0.1):
     m = na.make_model("hopfield", rule="hebbian")
-    return {a: retrieval(m, D, int(round(a * D)), seeds=seeds, trials=trials, threshold=0.9,
+    return {a: retrieval(m, D, int(round(a * D)), seeds=seeds, trials=trials, threshold=0.95,
                          flip_rate=flip_rate, max_sweeps=40, save_states=False) for a in loads}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("D", [500, 1000])
 def test_hopfield_capacity_transition(D):
-    """Retrieval (overlap ≥ 0.9 from the stored pattern) collapses between K/D = 0.12 and 0.16."""
+    """Retrieval from 10% flips (final overlap ≥ 0.95) collapses between K/D = 0.12 and 0.16.
+
+    Measured (4 seeds × 30 cues): D=500: 0.97 → 0.49; D=1000: 0.97 → 0.34.
+    """
     curve = _hopfield_curve(D, (0.10, 0.12, 0.14, 0.16, 0.18), seeds=(0, 1, 2, 3), trials=30)
     assert curve[0.10].mean >= 0.95 and curve[0.12].mean >= 0.9
-    assert curve[0.16].mean <= 0.7
+    assert curve[0.16].mean <= 0.6
+    assert curve[0.12].mean - curve[0.16].mean >= 0.35
     assert curve[0.12].mean_overlap >= 0.97  # ≈0.97 retrieval overlap below α_c (AGS 1985)
-    assert curve[0.12].mean_overlap - curve[0.18].mean_overlap >= 0.15
     means = [curve[a].mean for a in sorted(curve)]
     assert all(b <= a + 0.05 for a, b in zip(means, means[1:]))
 

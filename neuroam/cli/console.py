@@ -64,10 +64,20 @@ def guarded(fn: Callable) -> Callable:
     return wrapper
 
 
+def _numeric(cell: str) -> bool:
+    head = cell.split("±")[0].strip()
+    try:
+        float(head)
+        return True
+    except ValueError:
+        return head in ("–", "", "ok") or head.endswith("failed")
+
+
 def print_table(header: list[str], rows: list[list[str]], title: str = "") -> None:
     table = Table(title=title or None, header_style="bold", title_justify="left")
     for i, h in enumerate(header):
-        table.add_column(h, justify="left" if i == 0 or not rows else "right", no_wrap=True)
+        numeric = bool(rows) and all(_numeric(r[i]) for r in rows)
+        table.add_column(h, justify="right" if numeric else "left", no_wrap=numeric)
     for row in rows:
         table.add_row(*[Text(c) for c in row])
     out.print(table)

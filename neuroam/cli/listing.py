@@ -36,9 +36,9 @@ def list_what(what: str) -> None:
         rows = []
         for name in implementations.names():
             impl = implementations.get(name)
-            doc = (impl.Settings.__doc__ or type(impl).__doc__ or "").strip().splitlines()
+            about = getattr(impl, "description", "") or (type(impl).__doc__ or "").strip()
             fields = ", ".join(impl.Settings.model_fields)
-            rows.append([name, doc[0] if doc else "", fields])
+            rows.append([name, about.splitlines()[0] if about else "", fields])
         print_table(["implementation", "about", "settings"], rows)
         return
     found = available(what)

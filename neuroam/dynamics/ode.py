@@ -92,8 +92,8 @@ def _solve_batch(problem, y0, free, ts, dt0, rtol, atol, steady_tol, cfg: ODECon
 _solve_batch_jit = eqx.filter_jit(_solve_batch)
 
 
-def solve_ode(network, patterns, cues, *, t1: float = 50.0, rtol: float = 1e-5, atol: float = 1e-7,
-              dt0: float | None = None, steady_tol: float = 1e-4, dtype: str = "float32",
+def solve_ode(network, patterns, cues, *, t1: float = 50.0, rtol: float = 1e-4, atol: float = 1e-6,
+              dt0: float | None = None, steady_tol: float = 1e-3, dtype: str = "float32",
               batch_size: int = 1024, save_times=None, config: ODEConfig = ODEConfig()) -> Trajectories:
     """Integrate every cue of ``cues`` to a steady state (or ``t1``) in batches.
 

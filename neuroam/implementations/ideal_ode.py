@@ -22,10 +22,10 @@ class ODESettings(SettingsBase):
     save_states: bool = Field(True, description="keep full visible states (else reductions only)")
     solver: Literal[tuple(ODE_SOLVERS)] = "tsit5"  # type: ignore[valid-type]
     adaptive: bool = Field(True, description="PID step-size control (else fixed dt0)")
-    rtol: float = Field(1e-5, gt=0, lt=1)
-    atol: float = Field(1e-7, gt=0)
+    rtol: float = Field(1e-4, gt=0, lt=1)
+    atol: float = Field(1e-6, gt=0)
     dt0: float | None = Field(None, gt=0, description="initial/fixed step (τ); None: automatic")
-    steady_tol: float = Field(1e-4, gt=0, description="stop when RMS(dx/dt) < this (1/τ)")
+    steady_tol: float = Field(1e-3, gt=0, description="stop when RMS(dx/dt) < this (1/τ); keep it ≳ 10·rtol")
     steady_stop: bool = True
     max_steps: int = Field(4096, ge=1)
     dtype: Literal["float32", "float64"] = "float32"

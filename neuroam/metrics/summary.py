@@ -21,8 +21,9 @@ def settle_time(result, *, tol: float = 0.02) -> np.ndarray:
     Defined for noisy trajectories too, where no steady state is reached. NaN when the
     trial has no finite overlaps.
     """
-    ov = np.asarray(result.overlaps, dtype=np.float64)
-    best = np.nanmax(np.abs(ov), axis=2) if ov.size else np.zeros(ov.shape[:2])
+    ov = np.abs(np.asarray(result.overlaps, dtype=np.float64))
+    best = np.max(np.where(np.isnan(ov), -np.inf, ov), axis=2) if ov.size else np.zeros(ov.shape[:2])
+    best[~np.isfinite(best)] = np.nan
     times = np.asarray(result.times)
     out = np.full(best.shape[0], np.nan)
     for t in range(best.shape[0]):

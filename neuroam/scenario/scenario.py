@@ -15,7 +15,7 @@ from ..errors import ScenarioError
 from ..sweep.grid import RunPoint, expand
 from . import semantic
 from .messages import explain
-from .paths import normalize_implementations, set_path
+from .paths import normalize_implementations, set_path, suggest
 from .spec import ScenarioSpec
 from .toml_io import parse_override, parse_toml, read_toml
 
@@ -75,7 +75,7 @@ class Scenario:
         """This scenario with ``run``'s grid values applied (validated again)."""
         data = self.data
         for key, value in run.params.items():
-            data = set_path(data, key, value, origin=f"[sweep] grid key")
+            data = set_path(data, key, value, origin="[sweep] grid key")
         if data == self.data:
             return self
         return _validate(data, text=self.text, source=self.source, overrides=self.overrides,
@@ -93,18 +93,30 @@ def _validate(data: dict, *, text: str, source: str, overrides: Sequence[str],
     except ValidationError as exc:
         raise explain(exc, ScenarioSpec, source=source, context=context) from None
     near = None if source.startswith("<") else Path(source).resolve()
-    try:
-        impls = semantic.check_implementations(spec, where, source=source + context, near=near)
-        semantic.check_patterns(spec, source=source + context)
-        semantic.check_cues(spec, source=source + context)
-        semantic.check_model(spec, source=source + context)
-    except ScenarioError:
-        raise
+    _check_grid_labels(spec, source)
+    impls = semantic.check_implementations(spec, where, source=source + context, near=near)
+    semantic.check_patterns(spec, source=source + context)
+    semantic.check_cues(spec, source=source + context)
+    semantic.check_model(spec, source=source + context)
     scenario = Scenario(spec=spec, data=data, implementations=impls, text=text, source=source,
                         overrides=tuple(overrides), where=where)
     if deep:
         _check_points(scenario)
     return scenario
+
+
+def _check_grid_labels(spec: ScenarioSpec, source: str) -> None:
+    """A grid key under ``implementations.`` must name one of the labels."""
+    labels = list(spec.implementations)
+    for key in spec.sweep.grid:
+        parts = key.split(".")
+        if parts[0] == "implementations" and (len(parts) < 3 or parts[1] not in labels):
+            label = parts[1] if len(parts) > 1 else ""
+            raise ScenarioError(
+                f"the grid key `{key}` in [sweep] of {source}",
+                "implementations.<label>.<setting> with a label among: " + ", ".join(labels),
+                f"{suggest(label, labels).strip()} Use the label of an [implementations] "
+                "table.".strip())
 
 
 def _check_points(scenario: Scenario) -> None:

@@ -1,8 +1,8 @@
 """Writing :class:`Variable` objects and attributes into netCDF-style HDF5 groups.
 
 Float variables are written with ``_FillValue = NaN`` (samples never reached stay NaN);
-integer variables get no fill value (``-1`` is data there, e.g. "no target"). Non-empty arrays are chunked (≤ ~256 KiB per chunk) and
-compressed with gzip(4) + shuffle.
+integer variables get no fill value (``-1`` is data there, e.g. "no target").
+Non-empty arrays are chunked (≤ ~256 KiB per chunk) and compressed with gzip(4) + shuffle.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
                        text), scenario_name, scenario_digest, overrides, seed, packages
                        (JSON), created (ISO 8601), git_commit, complete (1 only on an
                        assembled file)
-    /patterns          (pattern, neuron) ξ of the first run (each run keeps its own)
+    /patterns          (K, D) ξ of the first run (each run group keeps its own)
     /runs/<label>/<point>   one netCDF-style group per run:
         time (time)                    save times, attr units
         patterns (pattern, neuron)     ξ recalled in this run

@@ -24,8 +24,9 @@ def param_column(values: list[Any]) -> np.ndarray:
 
 
 def summary_variables(records: Sequence[RunRecord]) -> dict[str, Variable]:
-    """Columns: run (coordinate: the run id), label, implementation, point_id, seed, param.<key>, every summary
-    field (NaN when a run has none), wall_time (s), error ("" when the run succeeded)."""
+    """Columns: run (coordinate: the run id), label, implementation, point_id, seed,
+    param.<key>, every summary field (NaN when a run has none), wall_time (s), error ("" when
+    the run succeeded)."""
     dims = ("run",)
     cols: dict[str, Variable] = {
         "run": Variable(dims, np.array([r.run_id for r in records], dtype=object),

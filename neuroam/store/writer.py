@@ -93,8 +93,12 @@ def assemble(path: str | Path, records: Sequence[RunRecord], *, scenario_text: s
         first = next((r for r in records if "patterns" in r.variables), None)
         if first is not None:
             pat = first.variables["patterns"]
-            write_variables(f, {"patterns": Variable(pat.dims, pat.data,
-                                                     {**pat.attrs, "run_id": first.run_id})})
+            # dims K, D (not pattern, neuron): run groups may differ in size, and
+            # xarray.open_datatree needs every group aligned with the root
+            write_variables(f, {"patterns": Variable(("K", "D"), pat.data, {
+                **pat.attrs, "run_id": first.run_id,
+                "long_name": "stored patterns of the first run (each run group keeps the "
+                             "patterns it recalled)"})})
         runs = f.create_group("runs")
         for record in records:
             label_group = runs.groups.get(record.label) or runs.create_group(record.label)
