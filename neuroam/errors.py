@@ -18,6 +18,7 @@ __all__ = [
     "ScenarioError",
     "StoreError",
     "CardError",
+    "ClusterError",
     "format_error",
 ]
 
@@ -74,3 +75,7 @@ class StoreError(NeuroamError):
 
 class CardError(NeuroamError):
     """A device or circuit card is missing or invalid."""
+
+
+class ClusterError(NeuroamError):
+    """A Dask scheduler cannot be reached or a cluster cannot be started."""

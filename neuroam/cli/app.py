@@ -41,26 +41,36 @@ def run(
         help="Continue an interrupted run in --out, keeping its finished runs.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the results in --out.")] = False,
     workers: Annotated[Optional[int], typer.Option(
-        help="Worker processes (only 1 in this version).")] = None,
+        help="Run on a local Dask cluster of N single-threaded worker processes.")] = None,
     scheduler: Annotated[Optional[str], typer.Option(
-        help="Dask scheduler address (not available yet).")] = None,
+        help="Run on an existing Dask cluster (tcp://host:port; default "
+             "$DASK_SCHEDULER_ADDRESS when --workers is not given).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ):
     """Run a scenario: write DIR/results.h5, DIR/report.md and plots; print a summary."""
-    if scheduler or (workers is not None and workers != 1):
-        given = f"--scheduler {scheduler}" if scheduler else f"--workers {workers}"
-        raise UnsupportedError(given, "one local process (no --workers/--scheduler) in this "
-                               "version", "Drop the option; distributed sweeps on Dask come "
-                               "with a later release.")
+    import contextlib
+    import os
+
     from ..report import make_report, summary_rows, table
     from ..sweep import run_study
+    from ..sweep.distributed import DaskExecutor
+
+    if workers is not None and workers < 1:
+        raise UnsupportedError(f"--workers {workers}", "a positive number of workers",
+                               "Pass --workers 2, say, or leave it out for one process.")
+    if scheduler is None and workers is None:
+        scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    distributed = scheduler is not None or (workers is not None and workers > 1)
 
     sc = _load(scenario, sets)
     target = out_dir if out_dir is not None else Path("results") / sc.name
     runs = sc.runs()
     err.print(Text(f"neuroam: {sc.name}: {len(runs)} run(s) -> {target}", style="bold"))
-    with progress_bar(len(runs), enabled=progress) as update:
-        outcome = run_study(sc, target, overwrite=overwrite, resume=resume, progress=update)
+    executor = DaskExecutor(workers=workers, scheduler=scheduler) if distributed \
+        else contextlib.nullcontext()
+    with executor as ex, progress_bar(len(runs), enabled=progress) as update:
+        outcome = run_study(sc, target, overwrite=overwrite, resume=resume, progress=update,
+                            executor=ex)
     written = make_report(outcome.results)
     header, rows = table(summary_rows(outcome.records), compact=True)
     print_table(header, rows, title=f"{sc.name}: summary")

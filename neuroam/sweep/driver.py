@@ -106,8 +106,12 @@ def _resumable(out: Path, digest: str) -> list[RunRecord] | None:
 
 
 def run_study(scenario, out: str | Path, *, overwrite: bool = False, resume: bool = False,
-              progress: Progress | None = None) -> StudyOutcome:
-    """Run every run of ``scenario`` into ``out``; return the records (failed ones too)."""
+              progress: Progress | None = None, executor=None) -> StudyOutcome:
+    """Run every run of ``scenario`` into ``out``; return the records (failed ones too).
+
+    ``executor`` (a :class:`~.distributed.DaskExecutor`, entered) runs the pending runs
+    on a Dask cluster; this process stays the only writer either way.
+    """
     out = Path(out)
     prepare_out(out, overwrite=overwrite, resume=resume)
     digest = scenario.digest()
@@ -128,7 +132,7 @@ def run_study(scenario, out: str | Path, *, overwrite: bool = False, resume: boo
         stale.unlink(missing_ok=True)
     records: dict[str, RunRecord] = {}
     skipped = 0
-    cache = InputCache()
+    pending: list[RunPoint] = []
     for run in runs:
         path = partial_dir / run.label / f"{run.point_id}.h5"
         if resume and path.exists():
@@ -139,14 +143,31 @@ def run_study(scenario, out: str | Path, *, overwrite: bool = False, resume: boo
                 if progress:
                     progress("skipped", run, old)
                 continue
-        if progress:
-            progress("start", run, None)
-        record = run_one(scenario, run, cache)
+        pending.append(run)
+
+    def keep(run: RunPoint, record: RunRecord) -> None:
+        if run.run_id in records:  # a re-executed task (worker lost): first record wins
+            return
+        path = partial_dir / run.label / f"{run.point_id}.h5"
         path.parent.mkdir(exist_ok=True)
         write_partial(path, record, digest)
         records[run.run_id] = record
         if progress:
             progress("done", run, record)
+
+    if executor is None:
+        cache = InputCache()
+        for run in pending:
+            if progress:
+                progress("start", run, None)
+            keep(run, run_one(scenario, run, cache))
+    else:
+        from .distributed import group_runs
+
+        by_id = {r.run_id: r for r in pending}
+        for group in executor.map_groups(scenario, group_runs(pending)):
+            for record in group:
+                keep(by_id[record.run_id], record)
     ordered = [records[r.run_id] for r in runs]
     assemble(results, ordered, scenario_text=scenario.text, scenario_name=scenario.name,
              digest=digest, seed=scenario.seed, overrides=scenario.overrides,

@@ -1,0 +1,6 @@
+"""The common result type and its status/outcome codes."""
+
+from .recall_result import Extra, RecallResult
+from .status import Outcome, Status
+
+__all__ = ["RecallResult", "Extra", "Status", "Outcome"]
