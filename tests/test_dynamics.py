@@ -172,3 +172,16 @@ def test_requested_save_times(binary_patterns, flip_cues):
     with pytest.raises(na.errors.ValueRangeError, match="increasing"):
         na.recall(na.make_model("hopfield"), binary_patterns, flip_cues, "ideal-ode", t1=2.0,
                   save_times=[0.0, 3.0, 1.0])
+
+
+@pytest.mark.parametrize("name,params", [("polynomial", {"n": 3}), ("exponential", {}),
+                                         ("lse", {"beta": 0.1, "form": "bipartite"})])
+def test_exponential_integrator_matches_tsit5(name, params, binary_patterns, flip_cues):
+    """ETD2 (exact leak, adaptive) reaches the same fixed points, with energy descent."""
+    model = na.make_model(name, **params)
+    ref = na.recall(model, binary_patterns, flip_cues, "ideal-ode", rtol=1e-6, atol=1e-8, steady_tol=1e-4)
+    etd = na.recall(model, binary_patterns, flip_cues, "ideal-ode", solver="etd2", dtype="float64",
+                    rtol=1e-6, atol=1e-8, steady_tol=1e-4, n_save=80)
+    assert (etd.status == Status.CONVERGED).all()
+    np.testing.assert_allclose(etd.final, ref.final, atol=2e-3)
+    assert rel_rise(etd.energies) <= 1e-7

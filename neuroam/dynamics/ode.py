@@ -11,11 +11,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import ValueRangeError
+from .etd import ETD2
 from .common import TRACES, is_finite, save_grid, Trajectories, make_problem, pad_trials, require_continuous, resolve_dtype, status_codes
 
 __all__ = ["ODEConfig", "solve_ode", "ODE_SOLVERS"]
 
 ODE_SOLVERS = {
+    "etd2": ETD2,
     "tsit5": diffrax.Tsit5,
     "dopri5": diffrax.Dopri5,
     "dopri8": diffrax.Dopri8,
@@ -48,7 +50,11 @@ class ODEConfig:
 
 def _solve_batch(problem, y0, free, ts, dt0, rtol, atol, steady_tol, cfg: ODEConfig):
     TRACES["ode"] += 1
-    solver = ODE_SOLVERS[cfg.solver]()
+    if cfg.solver == "etd2":
+        solver = ETD2(jnp.concatenate([jnp.full((size,), problem.network.layers[name].tau, y0.dtype)
+                                       for name, size in problem.layout]))
+    else:
+        solver = ODE_SOLVERS[cfg.solver]()
     term = diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
     t1 = ts[-1]
 
