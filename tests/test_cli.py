@@ -131,12 +131,13 @@ def test_list_commands(tmp_path, monkeypatch):
     assert res.exit_code == 2 and "devices" in res.output
 
 
-def test_workers_and_scheduler_are_refused_cleanly(finished, tmp_path):
+def test_bad_workers_and_unreachable_scheduler_are_refused_cleanly(finished, tmp_path):
     scen, _ = finished
-    res = cli("run", scen, "--out", tmp_path / "w", "--workers", "4")
-    assert res.exit_code == 2 and "--workers 4" in res.output
-    res = cli("run", scen, "--out", tmp_path / "w", "--scheduler", "tcp://x:8786")
+    res = cli("run", scen, "--out", tmp_path / "w", "--workers", "0")
+    assert res.exit_code == 2 and "--workers 0" in res.output
+    res = cli("run", scen, "--out", tmp_path / "w", "--scheduler", "tcp://127.0.0.1:9")
     assert res.exit_code == 2 and "scheduler" in res.output
+    assert not (tmp_path / "w" / "results.h5").exists()
 
 
 def test_schema_command(tmp_path):
