@@ -6,7 +6,8 @@ from typing import Literal
 from pydantic import Field
 
 from ..dynamics.discrete import DiscreteConfig, solve_discrete
-from ._assemble import to_result
+from ..costs import ideal_cost
+from ._assemble import to_result, with_cost
 from .base import Implementation, SettingsBase
 from .registry import register
 
@@ -20,6 +21,8 @@ class DiscreteSettings(SettingsBase):
     max_sweeps: int = Field(50, ge=1)
     save_states: bool = True
     batch_size: int = Field(4096, ge=1)
+    processor: str | None = Field(None, description="processor card for the energy/latency "
+                                  "estimate (default processor-h100)", json_schema_extra={"card": "device"})
 
 
 @register
@@ -40,4 +43,7 @@ class IdealDiscrete(Implementation):
                                                     save_states=s.save_states))
         attrs = {"model": model.one_layer().describe(), "mode": s.mode, "seed": seed,
                  "wall_time_s": time.perf_counter() - t0}
-        return to_result(self.name, traj, cues, time_unit="sweep", attrs=attrs)
+        result = to_result(self.name, traj, cues, time_unit="sweep", attrs=attrs)
+        cost = ideal_cost(result, model.one_layer().bind(patterns), solver=None, discrete=True,
+                          processor=s.processor)
+        return with_cost(result, cost)

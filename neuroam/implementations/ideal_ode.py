@@ -6,7 +6,8 @@ from typing import Literal
 from pydantic import Field
 
 from ..dynamics.ode import ODE_SOLVERS, ODEConfig, solve_ode
-from ._assemble import to_result
+from ..costs import ideal_cost
+from ._assemble import to_result, with_cost
 from .base import Implementation, SettingsBase
 from .registry import register
 
@@ -30,6 +31,8 @@ class ODESettings(SettingsBase):
     max_steps: int = Field(4096, ge=1)
     dtype: Literal["float32", "float64"] = "float32"
     batch_size: int = Field(1024, ge=1, description="trials per compiled batch")
+    processor: str | None = Field(None, description="processor card for the energy/latency "
+                                  "estimate (default processor-h100)", json_schema_extra={"card": "device"})
 
 
 @register
@@ -46,8 +49,12 @@ class IdealODE(Implementation):
         cfg = ODEConfig(solver=s.solver, n_save=s.n_save, save_states=s.save_states,
                         max_steps=s.max_steps, adaptive=s.adaptive, steady_stop=s.steady_stop)
         t0 = time.perf_counter()
-        traj = solve_ode(model.bind(patterns), patterns, cues, t1=s.t1, rtol=s.rtol, atol=s.atol,
+        network = model.bind(patterns)
+        traj = solve_ode(network, patterns, cues, t1=s.t1, rtol=s.rtol, atol=s.atol,
                          dt0=s.dt0, steady_tol=s.steady_tol, dtype=s.dtype,
                          batch_size=s.batch_size, save_times=s.save_times, config=cfg)
         attrs = {"model": model.describe(), "solver": s.solver, "wall_time_s": time.perf_counter() - t0}
-        return to_result(self.name, traj, cues, attrs=attrs)
+        result = to_result(self.name, traj, cues, attrs=attrs)
+        cost = ideal_cost(result, network, solver=s.solver, steady_stop=s.steady_stop,
+                          processor=s.processor)
+        return with_cost(result, cost)

@@ -6,7 +6,8 @@ from typing import Literal
 from pydantic import Field
 
 from ..dynamics.sde import SDE_SOLVERS, SDEConfig, solve_sde
-from ._assemble import to_result
+from ..costs import ideal_cost
+from ._assemble import to_result, with_cost
 from .base import Implementation, SettingsBase
 from .registry import register
 
@@ -29,6 +30,8 @@ class SDESettings(SettingsBase):
     max_steps: int = Field(100_000, ge=1)
     dtype: Literal["float32", "float64"] = "float32"
     batch_size: int = Field(1024, ge=1)
+    processor: str | None = Field(None, description="processor card for the energy/latency "
+                                  "estimate (default processor-h100)", json_schema_extra={"card": "device"})
 
 
 @register
@@ -46,9 +49,13 @@ class IdealSDE(Implementation):
                         max_steps=s.max_steps, steady_stop=s.steady_stop,
                         multiplicative=s.multiplicative > 0)
         t0 = time.perf_counter()
-        traj = solve_sde(model.bind(patterns), patterns, cues, temperature=s.temperature,
+        network = model.bind(patterns)
+        traj = solve_sde(network, patterns, cues, temperature=s.temperature,
                          multiplicative=s.multiplicative, t1=s.t1, dt=s.dt, steady_tol=s.steady_tol,
                          seed=seed, dtype=s.dtype, batch_size=s.batch_size, save_times=s.save_times, config=cfg)
         attrs = {"model": model.describe(), "solver": s.solver, "temperature": s.temperature,
                  "seed": seed, "wall_time_s": time.perf_counter() - t0}
-        return to_result(self.name, traj, cues, attrs=attrs)
+        result = to_result(self.name, traj, cues, attrs=attrs)
+        cost = ideal_cost(result, network, solver=s.solver, steady_stop=s.steady_stop,
+                          processor=s.processor)
+        return with_cost(result, cost)

@@ -25,6 +25,8 @@ METRICS = {
     "energy_monotone_fraction": "E monotone",
     "mean_converge_time": "t conv.",
     "mean_settle_time": "t settle",
+    "energy_per_recall_J": "J/recall",
+    "latency_per_recall_s": "s/recall",
 }
 
 

@@ -60,6 +60,9 @@ def run_one(scenario, run: RunPoint, cache: InputCache | None = None) -> RunReco
         outcomes = metrics.outcomes(result, patterns, threshold=save.threshold)
         summary = {k: float(v) for k, v in
                    metrics.summarize(result, patterns, threshold=save.threshold).items()}
+        for key in ("energy_per_recall_J", "latency_per_recall_s"):  # cost estimates
+            if isinstance(result.attrs.get(key), (int, float)):
+                summary[key] = float(result.attrs[key])
         variables = record_from_result(result, patterns, outcomes, keep_states=save.states,
                                        decimate=save.decimate)
     except NeuroamError as exc:

@@ -1,0 +1,48 @@
+"""Cost of ideal recall on a digital processor: FLOPs × energy per FLOP."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..cards import load_card
+from .estimate import CostEstimate
+from .flops import EVALS_PER_STEP, flip_flops, vector_field_flops
+
+__all__ = ["ideal_cost", "DEFAULT_PROCESSOR"]
+
+DEFAULT_PROCESSOR = "processor-h100"
+
+
+def _processor(ref):
+    card = load_card(ref or DEFAULT_PROCESSOR, folder="device").require_kind("processor")
+    peak = card.check_range("peak_flops", 0, None, lo_open=True)
+    power = card.check_range("power", 0, None, lo_open=True)
+    util = card.check_range("utilization", 0, 1, lo_open=True)
+    return card, peak, power, util
+
+
+def ideal_cost(result, network, *, solver: str | None, steady_stop: bool = True,
+               processor: str | None = None, discrete: bool = False) -> CostEstimate:
+    """Per-recall energy and latency from the mean step count of ``result``.
+
+    Continuous dynamics: steps × (evaluations per step + 1 for the steady-state check)
+    × FLOPs per evaluation. Discrete: sweeps × D single-neuron updates. Energy =
+    FLOPs × power / (peak × utilization); latency = FLOPs / (peak × utilization),
+    i.e. one recall alone on the whole processor.
+    """
+    card, peak, power, util = _processor(processor)
+    steps = result.extras.get("n_steps")
+    n_steps = float(np.mean(steps.data)) if steps is not None else float(result.n_times)
+    if discrete:
+        flops = n_steps * network.D * flip_flops(network)
+        what = f"{n_steps:.1f} sweeps x {network.D} updates"
+    else:
+        evals = EVALS_PER_STEP.get(solver or "", 1) + (1 if steady_stop else 0)
+        flops = n_steps * evals * vector_field_flops(network)
+        what = f"{n_steps:.1f} steps x {evals} vector-field evaluations"
+    rate = peak * util
+    latency = flops / rate
+    energy = latency * power
+    basis = (f"{what}, {flops:.3g} FLOP per recall on {card.name} ({peak:.3g} FLOP/s peak, "
+             f"{power:g} W, utilization {util:g}; {card.params['peak_flops'].source})")
+    return CostEstimate(energy, latency, {"flops": flops}, basis)
