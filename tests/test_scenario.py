@@ -186,7 +186,8 @@ def test_card_references_resolve_or_list_available(tmp_path, monkeypatch):
     (scen / "bad.toml").write_text(text.format("hf02"))
     with pytest.raises(CardError) as info:
         load_scenario(scen / "bad.toml")
-    assert "hfo2, pcm" in str(info.value) and "Did you mean `hfo2`" in str(info.value)
+    msg = str(info.value)
+    assert "hfo2" in msg and "pcm" in msg and "Did you mean `hfo2`" in msg
 
 
 def test_json_schema_covers_sections_and_implementations():
