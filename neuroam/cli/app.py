@@ -148,6 +148,10 @@ def report(
     out.print(Text("report: " + ", ".join(str(p) for p in written)))
 
 
+from .netlist_cmd import export_netlist  # noqa: E402
+app.command("export-netlist")(export_netlist)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (``neuroam``)."""
     app(args=argv, prog_name="neuroam")
