@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..store import read_records, root_attrs
 from .markdown import render_markdown
+from .agreement import agreement_section
 from .outcomes import plot_outcomes
 from .sweep_curves import plot_sweep
 from .tables import Row, summary_rows, table
@@ -45,6 +46,9 @@ def make_report(results: str | Path, out_dir: str | Path | None = None) -> list[
                    hopfield=_model_name(attrs) == "hopfield"),
     ) if p is not None]
     text = render_markdown(attrs, records, plots, results)
+    agreement = agreement_section(records, results)  # hardware vs ideal final states
+    if agreement:
+        text = text.replace("\n## Scenario\n", f"\n{agreement}\n## Scenario\n", 1)
     md = out / "report.md"
     tmp = md.with_name(f"report.md.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
