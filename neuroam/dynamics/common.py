@@ -93,6 +93,19 @@ class Problem(eqx.Module):
             o = o / jnp.maximum(jnp.linalg.norm(g), 1e-12)
         return o
 
+    def saveat(self, ts, save_states: bool):
+        """Diffrax SaveAt: reductions (energy, overlaps[, visible state]) at ``ts`` + the final state."""
+        import diffrax
+
+        def save_fn(t, y, args):
+            g = self.visible(y)
+            out = {"energy": self.energy(y), "overlap": self.overlaps(g)}
+            if save_states:
+                out["state"] = g
+            return out
+
+        return diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=ts, fn=save_fn), diffrax.SubSaveAt(t1=True)])
+
     def init(self, cue):
         return self.ravel(self.network.init_state(cue))
 

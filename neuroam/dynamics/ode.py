@@ -58,14 +58,7 @@ def _solve_batch(problem, y0, free, ts, dt0, rtol, atol, steady_tol, cfg: ODECon
     term = diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
     t1 = ts[-1]
 
-    def save_fn(t, y, args):
-        g = problem.visible(y)
-        out = {"energy": problem.energy(y), "overlap": problem.overlaps(g)}
-        if cfg.save_states:
-            out["state"] = g
-        return out
-
-    saveat = diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=ts, fn=save_fn), diffrax.SubSaveAt(t1=True)])
+    saveat = problem.saveat(ts, cfg.save_states)
 
     def steady(t, y, args, **kwargs):
         v = problem.vector_field(y, args)

@@ -62,14 +62,7 @@ def _solve_batch(problem, y0, free, keys, ts, dt, temperature, mult, steady_tol,
     amp = jnp.sqrt(2.0 * temperature / tau).astype(y0.dtype)
     t1 = ts[-1]
 
-    def save_fn(t, y, args):
-        g = problem.visible(y)
-        out = {"energy": problem.energy(y), "overlap": problem.overlaps(g)}
-        if cfg.save_states:
-            out["state"] = g
-        return out
-
-    saveat = diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=ts, fn=save_fn), diffrax.SubSaveAt(t1=True)])
+    saveat = problem.saveat(ts, cfg.save_states)
 
     def steady(t, y, args, **kwargs):  # drift-only criterion (the noise never vanishes)
         v = problem.vector_field(y, args)
