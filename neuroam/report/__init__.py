@@ -10,6 +10,7 @@ from ..store import read_records, root_attrs
 from .markdown import render_markdown
 from .agreement import agreement_section
 from .outcomes import plot_outcomes
+from .raster import spiking_section
 from .sweep_curves import plot_sweep
 from .tables import Row, summary_rows, table
 from .trajectories import plot_trajectories
@@ -46,6 +47,9 @@ def make_report(results: str | Path, out_dir: str | Path | None = None) -> list[
                    hopfield=_model_name(attrs) == "hopfield"),
     ) if p is not None]
     text = render_markdown(attrs, records, plots, results)
+    spike_plots, section = spiking_section(records, results, out)  # only runs with spike trains
+    if section:
+        text = text.replace("\n## Scenario\n", f"\n{section}\n## Scenario\n", 1)
     agreement = agreement_section(records, results)  # hardware vs ideal final states
     if agreement:
         text = text.replace("\n## Scenario\n", f"\n{agreement}\n## Scenario\n", 1)
@@ -53,4 +57,4 @@ def make_report(results: str | Path, out_dir: str | Path | None = None) -> list[
     tmp = md.with_name(f"report.md.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(md)
-    return [md, *plots]
+    return [md, *plots, *spike_plots]

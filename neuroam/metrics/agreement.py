@@ -1,0 +1,53 @@
+"""Agreement between two implementations' final states on the same cues.
+
+Two trials agree when their final visible states, read out as ±1 (``g ≥ 0 → +1``, the
+comparator of :func:`~neuroam.metrics.final_overlaps`), differ on at most a fraction
+``tol`` of the neurons (``tol = 0``: identical on every neuron). The spiking mirror is
+judged this way against the ideal ODE (issue 5: ≥ 95 % of trials).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError, ValueRangeError
+
+__all__ = ["agreement", "agreement_fraction", "bit_differences"]
+
+
+def _final(x) -> np.ndarray:
+    arr = np.asarray(getattr(x, "final", x), dtype=np.float64)
+    if arr.ndim != 2:
+        raise ShapeError(f"final states of shape {arr.shape}", "shape (trial, neuron)",
+                         "Pass two RecallResults or two (trial, neuron) arrays.")
+    return np.where(arr >= 0, 1, -1)
+
+
+def bit_differences(a, b) -> np.ndarray:
+    """``(T,)`` fraction of neurons whose ±1 final states differ between ``a`` and ``b``.
+
+    ``a`` and ``b`` are RecallResults (their ``final``) or ``(T, D)`` arrays of the same
+    shape; NaN entries count as differing.
+    """
+    fa, fb = _final(a), _final(b)
+    if fa.shape != fb.shape:
+        raise ShapeError(f"final states of shapes {fa.shape} and {fb.shape}",
+                         "the same (trial, neuron) shape",
+                         "Compare runs made from the same patterns and cues.")
+    nan = ~np.isfinite(np.asarray(getattr(a, "final", a), dtype=np.float64)) | \
+        ~np.isfinite(np.asarray(getattr(b, "final", b), dtype=np.float64))
+    return np.mean((fa != fb) | nan, axis=1)
+
+
+def agreement(a, b, *, tol: float = 0.0) -> np.ndarray:
+    """``(T,)`` bool: the two final states differ on at most ``tol`` of the neurons."""
+    if not (0.0 <= float(tol) <= 1.0):
+        raise ValueRangeError(f"tol={tol!r}", "a fraction in [0, 1]",
+                              "Give the largest fraction of differing neurons that still agrees.")
+    return bit_differences(a, b) <= float(tol) + 1e-12
+
+
+def agreement_fraction(a, b, *, tol: float = 0.0) -> float:
+    """Fraction of trials whose final states agree (see :func:`agreement`)."""
+    ok = agreement(a, b, tol=tol)
+    return float(np.mean(ok)) if ok.size else float("nan")
