@@ -258,10 +258,13 @@ def test_standalone_reproduces_runtime(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_worker_processes_reproduce_one_process():
+@pytest.mark.parametrize("backend", ["numpy", "cpp_standalone"])
+def test_worker_processes_reproduce_one_process(backend, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEUROAM_CACHE", str(tmp_path))  # the spawned workers inherit it
     pat, cues, model = _setup(HOPFIELD, K=2, D=24, n_trials=4)
-    one = na.recall(model, pat, cues, "spiking", seed=5, batch_size=1)
-    two = na.recall(model, pat, cues, "spiking", seed=5, batch_size=1, workers=2)
+    one = na.recall(model, pat, cues, "spiking", seed=5, batch_size=1, backend=backend)
+    two = na.recall(model, pat, cues, "spiking", seed=5, batch_size=1, backend=backend,
+                    workers=2)
     assert two.attrs["timing_workers"] == 2 and one.attrs["timing_workers"] == 1
     for key in ("spike_count", "spike_neuron", "spike_time"):
         np.testing.assert_array_equal(one.extras[key].data, two.extras[key].data)

@@ -44,8 +44,9 @@ class SpikingSettings(SettingsBase):
         "run_args)")
     batch_size: int | None = Field(None, ge=1, description="trial copies per network; "
                                    "default: as many as the back-end's synapse budget allows")
-    workers: int = Field(1, ge=1, le=256, description="worker processes for the chunks of "
-                         "trials; pays only with several long chunks and idle cores")
+    workers: int = Field(1, ge=1, le=256, description="worker processes (spawned) for the "
+                         "chunks of trials; pays only with several chunks of ≳ 5 s and idle "
+                         "cores; scripts need the `if __name__ == \"__main__\":` guard")
     readout: Literal["sign", "rate"] = Field("sign", description="decoded state: ±1 from a "
                                              "half-rate comparator, or 2r/r_on − 1 clipped")
     save_states: bool = Field(True, description="keep decoded states over time")

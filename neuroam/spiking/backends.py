@@ -128,7 +128,7 @@ def _prune(root: Path, keep: int = KEEP_PROGRAMS) -> None:
 
     locks = sorted(root.glob("*.lock"), key=lambda p: p.stat().st_mtime, reverse=True)
     for lock in locks[keep:]:
-        with open(lock, "w") as fh:
+        with open(lock, "a") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
@@ -230,12 +230,15 @@ def _standalone_device(directory: Path, fresh: bool):
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
+def _locked(path: Path, exclusive: bool = True):
+    """Builds hold the program's lock exclusively, runs share it: a process never rewrites
+    the sources and static arrays another process's binary is reading."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        os.utime(path)  # last use, for the cache's least-recently-used pruning
         try:
-            yield
+            yield fh
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -245,7 +248,8 @@ def _standalone_build(netlist: Netlist, batch: int, noise: bool) -> tuple[Handle
     import time
 
     key = netlist.structure_key(batch, extra={"noise": noise, "backend": "cpp_standalone"})
-    if _SESSION.key == key and _SESSION.handles is not None:
+    if (_SESSION.key == key and _SESSION.handles is not None
+            and _SESSION.directory == cache_root() / key):
         return _SESSION.handles, _SESSION.directory, 0.0, False
     _SESSION.key, _SESSION.handles = None, None  # release the previous program's objects
     directory = cache_root() / key
@@ -253,6 +257,8 @@ def _standalone_build(netlist: Netlist, batch: int, noise: bool) -> tuple[Handle
     with _locked(directory.with_suffix(".lock")):
         binary = directory / "main"
         stamp = binary.stat().st_mtime_ns if binary.exists() else None
+        for stale in (directory / "static_arrays").glob("init_*"):  # old run_args values
+            stale.unlink(missing_ok=True)
         with _standalone_device(directory, fresh=True) as dev:
             h = build_network(netlist, batch, noise=noise)
             _run_protocol(netlist, h)
@@ -277,18 +283,26 @@ def _run_standalone(netlist: Netlist, chunks: Iterable[ChunkInput], batch: int,
             results = f"results-{os.getpid()}-{_SESSION.runs}"
             t0 = time.perf_counter()
             run_args = chunk_values(netlist, h, chunk.cues, chunk.clamp, chunk.v0, chunk.noise)
-            dev.run(directory=str(directory), results_directory=results, with_output=False,
-                    run_args=run_args)
-            spikes = _collect(h)
+            with _locked(directory.with_suffix(".lock"), exclusive=False) as fh:
+                dev.run(directory=str(directory), results_directory=results,
+                        with_output=False, run_args=run_args)
+                spikes = _collect(h)
+                shutil.rmtree(directory / results, ignore_errors=True)
+                _forget_run_arrays(dev, directory, fh)
             out.append(ChunkSpikes(spikes, build_s, time.perf_counter() - t0, compiled))
             build_s, compiled = 0.0, False
-            shutil.rmtree(directory / results, ignore_errors=True)
-            _forget_run_arrays(dev, directory)
     return out
 
 
-def _forget_run_arrays(dev, directory: Path) -> None:
-    """Delete the run_args value files of the last run (they are per-chunk data)."""
+def _forget_run_arrays(dev, directory: Path, lock) -> None:
+    """Delete the run_args value files of the last run (per-chunk data), unless another
+    process runs the same program: the files are named by their content, so two workers
+    may share one. Left-overs are deleted by the next build."""
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        dev.run_args_arrays.clear()
+        return
     for name in list(getattr(dev, "run_args_arrays", [])):
         for path in (directory / "static_arrays" / name,
                      directory / "static_arrays" / (name + ".lock")):
