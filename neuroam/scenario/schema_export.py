@@ -67,16 +67,10 @@ def json_schema() -> dict:
             {"type": "array", "minItems": 1, "items": entry},
         ],
     }
-    try:
-        from .. import models
-        _enum(schema, "ModelSpec", "name", list(models.model_names()))
-    except ImportError:
-        pass
-    try:
-        from .. import cues
-        _enum(schema, "CuesSpec", "kind", list(getattr(cues, "CUE_KINDS", {})))
-    except ImportError:
-        pass
+    from .. import cues, models
+
+    _enum(schema, "ModelSpec", "name", list(models.model_names()))
+    _enum(schema, "CuesSpec", "kind", list(cues.CUE_KINDS))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "neuroam scenario"
     return schema
