@@ -10,10 +10,14 @@ ratio (goal ≥ 1.7× on a 2-core machine). Run: `.venv/bin/python benchmarks/be
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import machine_line  # noqa: E402
 
 SCENARIO = """
 [scenario]
@@ -41,18 +45,6 @@ seeds = [0, 1]
 """
 
 
-def _machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
-
-
 def main() -> int:
     from neuroam.scenario import loads_scenario
     from neuroam.sweep import run_study
@@ -77,7 +69,7 @@ def main() -> int:
         print(f"workers={workers}: sweep of {n_runs} runs {min(reps):.2f} s (best of {len(reps)}), "
               f"cluster start {start:.1f} s", flush=True)
     ratio = times[1][0] / times[2][0]
-    print(f"machine: {_machine()}; python {sys.version.split()[0]}")
+    print(f"machine: {machine_line()}")
     print(f"speed-up of 2 workers over 1: {ratio:.2f}x (goal >= 1.7x)")
     return 0
 

@@ -9,7 +9,6 @@ import pytest
 import neuroam as na
 from neuroam.astrocyte import (AstrocyteNetwork, AstrocyteParams, apply_tensor, explicit_tensor,
                                load_params)
-from neuroam.astrocyte.compare import agreement_table
 from neuroam.astrocyte.reduction import check_reduction, reduction_series
 from neuroam.dynamics.common import TRACES
 from neuroam.errors import CardError, NeuroamError, UnsupportedError, ValueRangeError
@@ -268,12 +267,6 @@ def test_scenario_validates():
     sc = load_scenario(path)
     assert {c.name for c in sc.implementations.values()} == {"ideal-ode", "astrocyte"}
     assert "patterns.K" in sc.spec.sweep.grid
-
-
-def test_agreement_table_renders():
-    rows = [{"K": 8, "D": 30, "seed": 0, "trials": 8, "accuracy_a": 1.0, "accuracy_b": 1.0,
-             "exact": 1.0, "same_pattern": 1.0}]
-    assert "| 8 | 30 | 0 | 8 |" in agreement_table(rows, "astrocyte", "ideal")
 
 
 # -- the published checks, at full size (slow) ------------------------------------------------

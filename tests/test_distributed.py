@@ -57,11 +57,26 @@ def test_cli_unreachable_scheduler_no_traceback(tmp_path):
     assert not (tmp_path / "o" / "results.h5").exists()
 
 
-def test_groups_share_point_and_seed():
+def test_chunks_hold_one_label_at_one_shared_point():
     sc = loads_scenario(SCENARIO)
-    groups = group_runs(sc.runs())
-    assert len(groups) == 6 * 2 and all(len(g) == 2 for g in groups)
-    assert sorted(r.run_id for g in groups for r in g) == sorted(r.run_id for r in sc.runs())
+    runs = sc.runs()  # 2 labels x 6 K x 2 seeds = 24 runs
+    chunks = group_runs(runs, slots=2)
+    assert sorted(r.run_id for c in chunks for r in c) == sorted(r.run_id for r in runs)
+    assert len(chunks) >= 8  # at least 4 per slot when there are enough runs
+    for c in chunks:
+        assert len({r.label for r in c}) == 1
+        assert len({r.params["patterns.K"] for r in c}) == 1
+    assert max(len(c) for c in group_runs(runs, slots=1, per_slot=1)) == 2
+
+
+def test_chunks_span_a_labels_own_axis():
+    text = SCENARIO.replace('grid = { "patterns.K" = [2, 3, 4, 5, 6, 7] }',
+                            'grid = { "implementations.other.max_sweeps" = [1, 2, 3, 4] }')
+    runs = loads_scenario(text).runs()  # ideal-discrete: 2 seeds; other: 4 values x 2 seeds
+    chunks = group_runs(runs, slots=1, per_slot=1)
+    assert sorted(len(c) for c in chunks) == [2, 8]
+    other = next(c for c in chunks if c[0].label == "other")
+    assert [r.seed for r in other] == [0, 0, 0, 0, 1, 1, 1, 1]  # seed-major: inputs reused
 
 
 class _KillOneWorker:
@@ -95,3 +110,62 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(tmp_path):
         assert f["summary"]["run_id"].shape[0] == len(ids) if "run_id" in f["summary"] else True
     pids = {r.pid for r in outcome.records}
     assert os.getpid() not in pids  # every run executed on a worker
+
+
+FAILING = """
+[scenario]
+name = "one-point-fails"
+seed = 0
+[patterns]
+generator = "random_binary"
+K = 3
+D = 32
+[model]
+name = "hopfield"
+rule = "hebbian"
+[cues]
+kind = "flip"
+rate = 0.1
+[implementations.ideal-discrete]
+max_sweeps = 10
+[implementations.chip]
+name = "crossbar"
+device = "ideal-memristor"
+circuit = "crossbar-ideal"
+n_draws = 1
+[sweep.grid]
+"implementations.chip.model" = [{ name = "hopfield", rule = "hebbian" }, { name = "polynomial", n = 3 }]
+"""
+
+
+def test_a_failing_point_is_recorded_and_the_rest_completes(tmp_path):
+    """A crossbar cannot store a one-layer polynomial DenseAM: that point fails with its
+    reason, every other run is stored."""
+    outcome = run_study(loads_scenario(FAILING), tmp_path / "o")
+    by_id = {r.run_id: r for r in outcome.records}
+    assert sorted(by_id) == ["chip/p000-s0", "chip/p001-s0", "ideal-discrete/p000-s0"]
+    assert by_id["chip/p000-s0"].ok and by_id["ideal-discrete/p000-s0"].ok
+    failed = by_id["chip/p001-s0"]
+    assert not failed.ok and "UnsupportedError" in failed.error and "crossbar" in failed.error
+    with h5py.File(outcome.results, "r") as f:
+        assert f.attrs["complete"]
+        errors = [e.decode() if isinstance(e, bytes) else str(e)
+                  for e in f["summary"]["error"][...]]
+        assert sum(bool(e) for e in errors) == 1 and any("UnsupportedError" in e for e in errors)
+
+
+def test_a_missing_package_is_recorded_as_not_installed(tmp_path, monkeypatch):
+    from neuroam import implementations
+
+    impl = implementations.get("ideal-discrete")
+
+    def recall(*args, **kwargs):
+        import neuroam_missing_backend  # noqa: F401 - not installed anywhere
+
+    monkeypatch.setattr(impl, "recall", recall)
+    outcome = run_study(loads_scenario(FAILING), tmp_path / "o")
+    failed = {r.run_id: r for r in outcome.records if not r.ok}
+    assert sorted(failed) == ["chip/p001-s0", "ideal-discrete/p000-s0"]  # + the unsupported
+    error = failed["ideal-discrete/p000-s0"].error
+    assert "not installed" in error and "neuroam_missing_backend" in error
+    assert [r.run_id for r in outcome.records if r.ok] == ["chip/p000-s0"]

@@ -7,7 +7,8 @@ with the crossbar product in the loop (see :mod:`neuroam.crossbar`). Trials are 
 on every draw, draw-major: trial = draw · n_cues + cue. Fault masks, stuck maps and
 conductance maps are returned in ``extras`` with dims ``(draw, row, col)`` (logical
 weights, row = input, col = output) and ``(draw, device_row, device_col)`` (devices, tiles
-side by side).
+side by side). Energy and latency per recall are estimated from the cards
+(:func:`neuroam.costs.crossbar.crossbar_cost`) and recorded in ``attrs``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 from pydantic import Field
 
+from ..costs.crossbar import circuit_costs, crossbar_cost
 from ..crossbar.chip import program_model
 from ..crossbar.dynamics import LoopConfig, Stored, run_recall
 from ..crossbar.mapping import affected_weights
@@ -28,6 +30,7 @@ from ..crossbar.read import make_reader
 from ..dynamics.common import cast_floats, overlap_matrix, resolve_dtype
 from ..models.synapses import WeightSynapse
 from ..results import Extra, RecallResult
+from ._assemble import with_cost
 from .base import Implementation, SettingsBase
 from .registry import register
 
@@ -95,6 +98,7 @@ class Crossbar(Implementation):
         t_start = time.perf_counter()
         chip = program_model(model, patterns, s, seed=seed)
         plan, arr, n = chip.plan, chip.array, s.n_draws
+        costs = circuit_costs(chip.circuit)  # card checked before the run, used after it
         t_prog = time.perf_counter() - t_start
         dt = resolve_dtype(s.dtype)
         draws, per = make_reader(arr, dt)
@@ -120,13 +124,14 @@ class Crossbar(Implementation):
         wall = time.perf_counter() - t_start
         ode = s.dynamics == "ode"
         times = np.arange(s.max_steps + 1, dtype=np.float64) * (s.dt if ode else 1.0)
-        return RecallResult(
+        result = RecallResult(
             implementation=self.name, times=times, states=buf.get("state"),
             energies=buf["energy"], overlaps=buf["overlap"], final=final, status=status,
             converge_time=ctime, cues=np.tile(cues.states, (n, 1)),
             targets=np.tile(cues.targets, n), time_unit="tau" if ode else "sweep",
             extras=self._extras(arr, n, T, steps),
             attrs=self._attrs(s, chip, seed, wall, t_prog))
+        return with_cost(result, crossbar_cost(result, chip, dynamics=s.dynamics, costs=costs))
 
     @staticmethod
     def _extras(arr, n, T, steps) -> dict:

@@ -17,6 +17,11 @@ pattern), ``final_phase`` (trial, neuron) rad, ``natural_frequency`` (neuron) ra
 convergence time come from the saved drift (see :func:`neuroam.oscillator.solve_phases`).
 Running every label of a sweep on the same fixed-step solver and the same shapes lets
 them share one compilation.
+
+Cost: energy = oscillator power (the card's ``power``) × N × time to phase lock; the lock
+time per trial (τ × τ_s) is the earlier of its settle time (the read-out stops changing,
+:func:`neuroam.metrics.settle_time`) and ``converge_time``, t1 if neither is defined; see
+:func:`neuroam.costs.oscillator.oscillator_cost`. Cards without ``power`` get no estimate.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
+from ..costs.oscillator import oscillator_cost
 from ..dynamics.common import resolve_dtype, save_grid
 from ..dynamics.ode import ODE_SOLVERS
 from ..dynamics.sde import SDE_SOLVERS
@@ -35,6 +41,7 @@ from ..errors import UnsupportedError, ValueRangeError
 from ..oscillator import (PAIRWISE_RULES, Hardware, PhaseConfig, build_dynamics, cue_phases,
                           escape_times, lift, pattern_bucket, solve_phases, wrap)
 from ..results import Extra, RecallResult
+from ._assemble import with_cost
 from .base import Implementation, SettingsBase
 from .registry import register
 
@@ -149,11 +156,16 @@ class Oscillator(Implementation):
                  "injection": s.injection, "injection_ramp": s.injection_ramp, "start": s.start,
                  "squeeze": s.squeeze, "seed": seed, "wall_time_s": time.perf_counter() - t0,
                  **hw.describe(), **esc.attrs()}
-        return RecallResult(
+        result = RecallResult(
             implementation=self.name, times=traj.times, states=traj.cos, energies=traj.energies,
             overlaps=traj.overlaps, final=np.cos(final_phase), status=traj.status,
             converge_time=traj.converge_time, cues=initial, targets=cues.targets,
             time_unit="tau", extras=extras, attrs=attrs)
+        cost = oscillator_cost(result, device=s.device, n_oscillators=N, t1=s.t1,
+                               tau_s=hw.tau_s)
+        if cost is None:
+            result.attrs["cost_basis"] = f"no estimate: the card {hw.card} gives no power"
+        return with_cost(result, cost)
 
     @staticmethod
     def _initial_states(cues, xi: np.ndarray, start: str) -> np.ndarray:

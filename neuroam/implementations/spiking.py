@@ -7,6 +7,11 @@ on the ``spiking-hopfield`` template, bipartite softmax DenseAMs on ``spiking-de
 states are decoded from windowed firing rates; spike trains are kept in the extras
 (``spike_time``/``spike_neuron``/``spike_count``, plus ``memory_spike_*`` for the
 memory layer). Times are in seconds.
+
+Cost: energy and latency per recall on the neuromorphic chip card ``chip`` (default Intel
+Loihi) from the synaptic events and neuron updates of each trial
+(:func:`neuroam.costs.spiking.spiking_cost`); per-trial events are kept in the extra
+``synaptic_events`` (trial).
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from typing import Literal
 
 from pydantic import Field
 
+from ..costs.spiking import DEFAULT_CHIP, load_chip, spiking_cost
+from ..results import Extra
 from ..spiking import BACKENDS, simulate, to_result, translate
+from ._assemble import with_cost
 from .base import Implementation, SettingsBase
 from .registry import register
 
@@ -51,6 +59,9 @@ class SpikingSettings(SettingsBase):
                                              "half-rate comparator, or 2r/r_on − 1 clipped")
     save_states: bool = Field(True, description="keep decoded states over time")
     record_spikes: bool = Field(True, description="keep spike trains in the results")
+    chip: str | None = Field(DEFAULT_CHIP, description="neuromorphic chip card (devices/) for "
+                             "the energy/latency estimate, e.g. chip-loihi or chip-truenorth; "
+                             "None: no estimate", json_schema_extra={"card": "device"})
 
 
 _SPIKE_EXTRAS = ("spike_time", "spike_neuron", "spike_count", "memory_spike_time",
@@ -70,6 +81,8 @@ class Spiking(Implementation):
         s = settings
         cues.check_against(patterns)
         t0 = time.perf_counter()
+        if s.chip is not None:
+            load_chip(s.chip)  # a bad chip card fails before the simulation, not after
         netlist = translate(model, patterns, neuron=s.neuron, inhibitory=s.inhibitory_neuron,
                             circuit=s.circuit, overrides=s.params)
         sim = simulate(netlist, cues, backend=s.backend, batch=s.batch_size, workers=s.workers,
@@ -82,6 +95,10 @@ class Spiking(Implementation):
                  "parameters": json.dumps(table, ensure_ascii=False)}
         result = to_result(netlist, patterns, cues, sim, readout=s.readout,
                            save_states=s.save_states, attrs=attrs)
+        if s.chip is not None:  # counted here: the spike extras may be dropped below
+            cost, events = spiking_cost(netlist, sim.spikes, sim.n_trials, chip=s.chip)
+            extras = {**result.extras, "synaptic_events": Extra(("trial",), events)}
+            result = with_cost(result.replace(extras=extras), cost)
         if not s.record_spikes:
             result = result.replace(extras={k: v for k, v in result.extras.items()
                                             if k not in _SPIKE_EXTRAS})

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import ShapeError, ValueRangeError
 
-__all__ = ["agreement", "agreement_fraction", "bit_differences"]
+__all__ = ["agreement", "agreement_fraction", "bit_differences", "same_pattern_fraction"]
 
 
 def _final(x) -> np.ndarray:
@@ -51,3 +51,23 @@ def agreement_fraction(a, b, *, tol: float = 0.0) -> float:
     """Fraction of trials whose final states agree (see :func:`agreement`)."""
     ok = agreement(a, b, tol=tol)
     return float(np.mean(ok)) if ok.size else float("nan")
+
+
+def same_pattern_fraction(a, b, xi) -> float:
+    """Fraction of trials whose ±1 final states lie nearest (largest |overlap|) to the
+    same stored pattern of ``xi`` ``(K, D)``: the two recalls retrieved the same memory
+    (or its negation), even where single neurons differ."""
+    fa, fb = _final(a), _final(b)
+    if fa.shape != fb.shape:
+        raise ShapeError(f"final states of shapes {fa.shape} and {fb.shape}",
+                         "the same (trial, neuron) shape",
+                         "Compare runs made from the same patterns and cues.")
+    xi = np.asarray(getattr(xi, "xi", xi), dtype=np.float64)
+    if xi.ndim != 2 or xi.shape[1] != fa.shape[1]:
+        raise ShapeError(f"patterns of shape {xi.shape}", f"shape (K, {fa.shape[1]})",
+                         "Pass the patterns both runs recalled.")
+    if not fa.size:
+        return float("nan")
+    pa = np.argmax(np.abs(fa @ xi.T), axis=1)
+    pb = np.argmax(np.abs(fb @ xi.T), axis=1)
+    return float(np.mean(pa == pb))

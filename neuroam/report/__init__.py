@@ -9,6 +9,7 @@ from pathlib import Path
 from ..store import read_records, root_attrs
 from .markdown import render_markdown
 from .agreement import agreement_section
+from .compare import compare_section
 from .outcomes import plot_outcomes
 from .raster import spiking_section
 from .sweep_curves import plot_sweep
@@ -53,8 +54,11 @@ def make_report(results: str | Path, out_dir: str | Path | None = None) -> list[
     agreement = agreement_section(records, results)  # hardware vs ideal final states
     if agreement:
         text = text.replace("\n## Scenario\n", f"\n{agreement}\n## Scenario\n", 1)
+    compare_plots, compared = compare_section(records, out)  # implementations side by side
+    if compared:
+        text = text.replace("\n## Summary\n", f"\n{compared}\n## Summary\n", 1)
     md = out / "report.md"
     tmp = md.with_name(f"report.md.tmp-{os.getpid()}")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(md)
-    return [md, *plots, *spike_plots]
+    return [md, *compare_plots, *plots, *spike_plots]

@@ -1,10 +1,10 @@
-"""Spiking runs in the report: raster plots, overlaps next to the ideal ODE, agreement.
+"""Spiking runs in the report: raster plots and overlaps next to the ideal ODE.
 
 Used only when a run stored spike trains (``spike_time``/``spike_neuron``/``spike_count``
 in the ragged layout). :func:`spiking_section` returns the extra plots and a markdown
 section; it pairs every spiking run with the ``ideal-ode`` run of the same grid point and
-seed (same patterns and cues) and reports the fraction of trials whose ±1 final states
-agree (:func:`neuroam.metrics.agreement_fraction`).
+seed (same patterns and cues). The agreement of final states is computed for every
+hardware implementation alike, in :mod:`.agreement`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import h5py
 import numpy as np
 
-from ..metrics.agreement import agreement_fraction
 from ..store.record import RunRecord
 from .figures import COLORS, band, ffill, new_figure, save
 from .trajectories import target_overlap
 
-__all__ = ["has_spikes", "plot_raster", "plot_spiking_vs_ideal", "agreement_rows",
+__all__ = ["has_spikes", "plot_raster", "plot_spiking_vs_ideal",
            "spiking_section", "REFERENCE"]
 
 #: the implementation spiking runs are compared with
@@ -138,38 +136,6 @@ def _pairs(records: Sequence[RunRecord]) -> list[tuple[RunRecord, RunRecord | No
     return [(r, refs.get(key(r))) for r in records if has_spikes(r)]
 
 
-def _finals(results: Path, run_ids: list[str]) -> dict[str, np.ndarray]:
-    out = {}
-    with h5py.File(results, "r") as f:
-        for rid in run_ids:
-            grp = f.get(f"runs/{rid}")
-            if grp is not None and "final" in grp:
-                out[rid] = grp["final"][...]
-    return out
-
-
-def agreement_rows(records: Sequence[RunRecord], results: Path) -> list[dict]:
-    """One row per spiking run that has an ideal-ode partner: agreement and accuracies."""
-    pairs = [(s, r) for s, r in _pairs(records) if r is not None]
-    finals = _finals(results, [x.run_id for p in pairs for x in p])
-    rows = []
-    for s, r in pairs:
-        if s.run_id not in finals or r.run_id not in finals:
-            continue
-        fs, fr = finals[s.run_id], finals[r.run_id]
-        if fs.shape != fr.shape:
-            continue
-        K, D = s.variables["patterns"].data.shape
-        rows.append({"spiking": s.run_id, "reference": r.run_id, "point": _point(s),
-                     "seed": s.seed, "K/D": K / D, "trials": fs.shape[0],
-                     "agreement": agreement_fraction(fs, fr),
-                     "agreement_2pct": agreement_fraction(fs, fr, tol=0.02),
-                     "spiking_accuracy": s.summary.get("accuracy", float("nan")),
-                     "ideal_accuracy": r.summary.get("accuracy", float("nan")),
-                     "backend": s.attrs.get("backend", "")})
-    return rows
-
-
 def plot_spiking_vs_ideal(records: Sequence[RunRecord], path: Path) -> Path | None:
     """Overlap with the cued pattern over time: one column per spiking run, its spiking
     trajectory (seconds) above the ideal ODE's on the same cues (units of τ)."""
@@ -206,21 +172,11 @@ def plot_spiking_vs_ideal(records: Sequence[RunRecord], path: Path) -> Path | No
     return save(fig, path)
 
 
-def _markdown(rows: list[dict], plots: list[Path]) -> str:
-    lines = ["## Spiking mirror", ""]
-    if rows:
-        lines += [f"Agreement = fraction of trials whose ±1 final state is identical to the "
-                  f"{REFERENCE} final state on the same cue (≤ 2 %: at most 2 % of the neurons "
-                  "differ); accuracy = fraction of trials that retrieved the cued pattern.", "",
-                  "| spiking run | grid point | K/D | trials | agreement | agreement ≤ 2 % | "
-                  "spiking accuracy | ideal accuracy | backend |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-        for r in rows:
-            lines.append(f"| `{r['spiking']}` | {r['point'] or '–'} | {r['K/D']:.3g} | "
-                         f"{r['trials']} | {r['agreement']:.3f} | {r['agreement_2pct']:.3f} | "
-                         f"{r['spiking_accuracy']:.3f} | {r['ideal_accuracy']:.3f} | "
-                         f"{r['backend']} |")
-        lines.append("")
+def _markdown(plots: list[Path]) -> str:
+    lines = ["## Spiking mirror", "",
+             "Spike rasters of the first trials and overlap trajectories next to the "
+             f"{REFERENCE} run on the same cues; the agreement of final states is in "
+             "\"Agreement with the ideal model\".", ""]
     for p in plots:
         lines += [f"![{p.stem}]({p.name})", ""]
     return "\n".join(lines)
@@ -237,4 +193,4 @@ def spiking_section(records: Sequence[RunRecord], results: Path, out: Path
         name = f"raster_{r.run_id.replace('/', '_')}.png"
         plots.append(plot_raster(r, out / name))
     plots = [p for p in plots if p is not None]
-    return plots, _markdown(agreement_rows(records, results), plots)
+    return plots, _markdown(plots)

@@ -34,6 +34,8 @@ def _settings_schema(name: str, settings_cls, defs: dict) -> dict:
     props["name"] = {"const": name, "description": "Implementation name (default: the "
                      "table key)."}
     props["label"] = {"type": "string", "description": "Label in [[implementations]] form."}
+    props["model"] = {"$ref": "#/$defs/ModelSpec", "description": "This label's own model "
+                      "(overrides [model] for it; patterns and cues stay shared)."}
     s["additionalProperties"] = False
     s["title"] = f"{name} settings"
     return s

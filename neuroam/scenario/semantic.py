@@ -22,7 +22,7 @@ from .search import find_card
 from .spec import ScenarioSpec
 
 __all__ = ["ImplementationConfig", "check_implementations", "check_model", "check_patterns",
-           "check_cues", "card_kind"]
+           "check_cues", "card_kind", "build_model"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,6 +32,17 @@ class ImplementationConfig:
     label: str
     name: str
     settings: BaseModel  # an instance of the implementation's ``Settings``
+    #: the label's own ``model`` table (overrides [model] for this label), or None
+    model_table: dict[str, Any] | None = None
+
+    def model(self, shared):
+        """The model this label recalls with: its own table's, else ``shared``."""
+        if self.model_table is None:
+            return shared
+        from .. import models
+
+        params = {k: v for k, v in self.model_table.items() if k != "name"}
+        return models.make_model(self.model_table["name"], **params)
 
 
 def _wrap(exc: Exception, where: str, source: str) -> ScenarioError:
@@ -80,7 +91,10 @@ def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: 
                 "implementations`), or set name = \"...\" when the table key is a label."
                 .strip())
         impl = registry.get(name)
-        raw = {k: v for k, v in entry.items() if k != "name"}
+        raw = {k: v for k, v in entry.items() if k not in ("name", "model")}
+        table = entry.get("model")
+        if table is not None:
+            build_model(table, f"{place}.model", source)
         fields = impl.Settings.model_fields
         if "save_states" in fields and "save_states" not in raw:
             raw["save_states"] = spec.save.states
@@ -93,26 +107,38 @@ def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: 
         except ValidationError as exc:
             raise explain(exc, impl.Settings, source=source, prefix=f"implementations.{label}",
                           context=f" ({name} settings)") from None
-        out[label] = ImplementationConfig(label=label, name=name, settings=settings)
+        out[label] = ImplementationConfig(label=label, name=name, settings=settings,
+                                          model_table=table)
     return out
 
 
-def check_model(spec: ScenarioSpec, *, source: str):
-    """Build the model once to check its parameters; returns it."""
+def build_model(table: Any, where: str, source: str):
+    """Build a model from a ``{name = ..., params...}`` table (``where`` names it in
+    errors: "[model]" or "implementations.LABEL.model"); returns it."""
     from .. import models
 
+    if not isinstance(table, dict) or not isinstance(table.get("name"), str):
+        raise ScenarioError(f"{where} = {table!r} in {source}",
+                            "a table with a model name, e.g. { name = \"hopfield\", "
+                            "rule = \"hebbian\" }",
+                            f"Write {where} as a TOML table with at least `name`.")
     names = list(models.model_names())
-    name = spec.model.name
+    name = table["name"]
     if name not in names:
-        raise ScenarioError(f"model.name = {name!r} in {source}", "one of: " + ", ".join(names),
+        raise ScenarioError(f"{where}.name = {name!r} in {source}",
+                            "one of: " + ", ".join(names),
                             f"{suggest(name, names).strip()} Pick one of the listed models."
                             .strip())
+    params = {k: v for k, v in table.items() if k != "name"}
     try:
-        return models.make_model(name, **spec.model.params)
-    except NeuroamError as exc:
-        raise _wrap(exc, "[model]", source) from None
-    except TypeError as exc:
-        raise _wrap(exc, "[model]", source) from None
+        return models.make_model(name, **params)
+    except (NeuroamError, TypeError) as exc:
+        raise _wrap(exc, where, source) from None
+
+
+def check_model(spec: ScenarioSpec, *, source: str):
+    """Build the scenario's shared model once to check its parameters; returns it."""
+    return build_model({"name": spec.model.name, **spec.model.params}, "[model]", source)
 
 
 def _check_signature(fn, params: dict[str, Any], table: str, source: str,

@@ -2,17 +2,23 @@
 
 ``--workers N`` starts a local cluster of N single-threaded worker processes;
 ``--scheduler ADDRESS`` (or ``$DASK_SCHEDULER_ADDRESS``) joins an existing one. One
-task is every run of one grid point and seed (all implementations there share the
-same patterns, model and cues, built once per task); workers return plain arrays
-(:class:`~neuroam.store.record.RunRecord`) and the driver alone writes them, so a
-worker killed mid-task loses nothing: the scheduler re-runs its task elsewhere and
-the driver keeps exactly one record per run. Workers re-load the scenario from its
-text, so the scenario's cards must be readable at the same paths on every worker.
+task is a chunk of runs of one shape: one implementation label at one point of the
+shared axes (patterns, model, cues), over seeds and over that label's own swept
+settings. All runs of a chunk have the same array shapes, so the worker compiles (JAX)
+or builds (Brian2 standalone) once and re-uses the program for the rest of the chunk;
+runs that share a seed also share their patterns and cues. Chunks are sized so that
+there are at least four per worker slot when the sweep is large enough (load balance).
+Workers return plain arrays (:class:`~neuroam.store.record.RunRecord`) and the driver
+alone writes them, so a worker killed mid-task loses nothing: the scheduler re-runs its
+task elsewhere and the driver keeps exactly one record per run. Workers re-load the
+scenario from its text, so the scenario's cards must be readable at the same paths on
+every worker.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import os
 from collections.abc import Iterator
 
@@ -34,14 +40,22 @@ WORKER_ENV = {
 }
 
 
-def group_runs(runs: list[RunPoint]) -> list[list[RunPoint]]:
-    """Runs grouped by (grid point, seed), in order: one Dask task each."""
+def group_runs(runs: list[RunPoint], slots: int = 1, per_slot: int = 4) -> list[list[RunPoint]]:
+    """Runs chunked by shape: one label at one point of the shared (non-``implementations``)
+    axes per chunk, seed-major inside a chunk, at most ``ceil(len(runs) / (per_slot ·
+    slots))`` runs per chunk. Chunks come out in the order of their first run."""
     groups: dict[tuple, list[RunPoint]] = {}
     for run in runs:
-        key = (tuple(sorted((k, repr(v)) for k, v in run.params.items()
-                            if not k.startswith("implementations."))), run.seed)
-        groups.setdefault(key, []).append(run)
-    return list(groups.values())
+        shared = tuple(sorted((k, repr(v)) for k, v in run.params.items()
+                              if not k.startswith("implementations.")))
+        groups.setdefault((run.label, shared), []).append(run)
+    size = max(1, math.ceil(len(runs) / max(1, per_slot * max(1, slots))))
+    chunks = []
+    for group in groups.values():
+        group = sorted(group, key=lambda r: (r.seed, r.index))
+        chunks += [group[i:i + size] for i in range(0, len(group), size)]
+    order = {r.run_id: i for i, r in enumerate(runs)}
+    return sorted(chunks, key=lambda c: min(order[r.run_id] for r in c))
 
 
 @functools.lru_cache(maxsize=4)
@@ -114,6 +128,14 @@ class DaskExecutor:
             self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+    @property
+    def slots(self) -> int:
+        """Worker threads of the cluster (at least 1)."""
+        try:
+            return max(1, sum(self.client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - a scheduler without workers yet
+            return 1
 
     def map_groups(self, scenario, groups: list[list[RunPoint]]) -> Iterator:
         """Yield each group's list of RunRecords as its task finishes (any order)."""

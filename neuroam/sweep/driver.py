@@ -165,7 +165,8 @@ def run_study(scenario, out: str | Path, *, overwrite: bool = False, resume: boo
         from .distributed import group_runs
 
         by_id = {r.run_id: r for r in pending}
-        for group in executor.map_groups(scenario, group_runs(pending)):
+        for group in executor.map_groups(
+                scenario, group_runs(pending, getattr(executor, "slots", 1))):
             for record in group:
                 keep(by_id[record.run_id], record)
     ordered = [records[r.run_id] for r in runs]

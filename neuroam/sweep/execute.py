@@ -51,6 +51,7 @@ def run_one(scenario, run: RunPoint, cache: InputCache | None = None) -> RunReco
         point = scenario.at(run)
         cfg = point.implementations[run.label]
         patterns, model, cues = (cache or InputCache()).get(point, run.seed)
+        model = cfg.model(model)  # the label's own [implementations.LABEL.model], if any
         impl = implementations.get(cfg.name)
         start = time.perf_counter()
         result = impl.recall(model, patterns, cues, cfg.settings,
@@ -67,6 +68,13 @@ def run_one(scenario, run: RunPoint, cache: InputCache | None = None) -> RunReco
                                        decimate=save.decimate)
     except NeuroamError as exc:
         return _failed(run, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+    except ImportError as exc:  # an implementation whose package is not installed here
+        missing = getattr(exc, "name", None) or str(exc)
+        return _failed(run, f"not installed: the {run.implementation!r} implementation needs "
+                       f"the package {missing!r}, which cannot be imported on this machine "
+                       f"({exc}). Install it (pip install {missing.split('.')[0]}) in the "
+                       "environment that runs the study, or remove that implementation.",
+                       time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 - a bug in an implementation: keep the traceback
         tb = "".join(traceback.format_exception(exc))
         return _failed(run, f"unexpected {type(exc).__name__}: {exc}\n{tb}",
