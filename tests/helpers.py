@@ -31,3 +31,15 @@ BIPARTITE = [
 def rel_rise(E):
     """Largest rise of E between saved samples, relative to 1 + |E|."""
     return na.metrics.energy_increase(np.asarray(E)).max()
+
+
+def scenario_text(name: str, body: str, *, K: int = 4, D: int = 32,
+                  model: str = 'name = "hopfield"\nrule = "hebbian"', rate: float = 0.1,
+                  trials_per_pattern: int | None = 2) -> str:
+    """A small scenario: random ±1 patterns, flip cues, ``model`` (the [model] table's
+    lines), then ``body`` (the [implementations.*], [sweep] and [save] tables)."""
+    per = "" if trials_per_pattern is None else f"trials_per_pattern = {trials_per_pattern}\n"
+    return (f'[scenario]\nname = "{name}"\nseed = 0\n'
+            f'[patterns]\ngenerator = "random_binary"\nK = {K}\nD = {D}\n'
+            f"[model]\n{model}\n"
+            f'[cues]\nkind = "flip"\nrate = {rate}\n{per}' + body.lstrip("\n"))

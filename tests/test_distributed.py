@@ -14,6 +14,8 @@ from neuroam.scenario import loads_scenario
 from neuroam.sweep import run_study
 from neuroam.sweep.distributed import DaskExecutor, group_runs
 
+from helpers import scenario_text
+
 SCENARIO = """
 [scenario]
 name = "dask-test"
@@ -69,6 +71,12 @@ def test_chunks_hold_one_label_at_one_shared_point():
     assert max(len(c) for c in group_runs(runs, slots=1, per_slot=1)) == 2
 
 
+def test_larger_shapes_are_handed_out_first():
+    chunks = group_runs(loads_scenario(SCENARIO).runs(), slots=2)
+    ks = [c[0].params["patterns.K"] for c in chunks]
+    assert ks == sorted(ks, reverse=True)  # longest first: no straggler at the end
+
+
 def test_chunks_span_a_labels_own_axis():
     text = SCENARIO.replace('grid = { "patterns.K" = [2, 3, 4, 5, 6, 7] }',
                             'grid = { "implementations.other.max_sweeps" = [1, 2, 3, 4] }')
@@ -112,20 +120,7 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(tmp_path):
     assert os.getpid() not in pids  # every run executed on a worker
 
 
-FAILING = """
-[scenario]
-name = "one-point-fails"
-seed = 0
-[patterns]
-generator = "random_binary"
-K = 3
-D = 32
-[model]
-name = "hopfield"
-rule = "hebbian"
-[cues]
-kind = "flip"
-rate = 0.1
+FAILING = scenario_text("one-point-fails", """
 [implementations.ideal-discrete]
 max_sweeps = 10
 [implementations.chip]
@@ -135,7 +130,7 @@ circuit = "crossbar-ideal"
 n_draws = 1
 [sweep.grid]
 "implementations.chip.model" = [{ name = "hopfield", rule = "hebbian" }, { name = "polynomial", n = 3 }]
-"""
+""", K=3, trials_per_pattern=None)
 
 
 def test_a_failing_point_is_recorded_and_the_rest_completes(tmp_path):
@@ -169,3 +164,20 @@ def test_a_missing_package_is_recorded_as_not_installed(tmp_path, monkeypatch):
     error = failed["ideal-discrete/p000-s0"].error
     assert "not installed" in error and "neuroam_missing_backend" in error
     assert [r.run_id for r in outcome.records if r.ok] == ["chip/p000-s0"]
+
+
+def test_workers_are_prepared_in_their_main_thread():
+    """Brian2 can only be imported in a main thread (it installs a SIGINT handler) and
+    Dask runs tasks in worker threads: the worker plugin imports it at start-up, and
+    pins each local worker to its own CPU share."""
+    def probe():
+        import sys
+        import os
+        return "brian2" in sys.modules, sorted(os.sched_getaffinity(0))
+
+    with DaskExecutor(workers=2) as ex:
+        seen = ex.client.run(probe)
+    assert all(imported for imported, _ in seen.values())
+    cpus = [tuple(c) for _, c in seen.values()]
+    if len(os.sched_getaffinity(0)) >= 2:
+        assert len(set(cpus)) == 2  # one share each, no overlap

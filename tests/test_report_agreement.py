@@ -11,21 +11,9 @@ from neuroam.scenario import loads_scenario
 from neuroam.store import read_records
 from neuroam.sweep import run_study
 
-SCENARIO = """
-[scenario]
-name = "agree"
-seed = 0
-[patterns]
-generator = "random_binary"
-K = 4
-D = 32
-[model]
-name = "hopfield"
-rule = "hebbian"
-[cues]
-kind = "flip"
-rate = 0.1
-trials_per_pattern = 2
+from helpers import scenario_text
+
+SCENARIO = scenario_text("agree", """
 [implementations.ideal-ode]
 t1 = 10.0
 [implementations.chip]
@@ -33,7 +21,7 @@ name = "crossbar"
 device = "ideal-memristor"
 circuit = "crossbar-ideal"
 n_draws = 2
-"""
+""")
 
 
 def test_agreement_section_in_report(tmp_path):
@@ -46,21 +34,7 @@ def test_agreement_section_in_report(tmp_path):
     assert row and row[0].rstrip("| ").endswith("1.000 | 1.000 | 1.000")
 
 
-OVERRIDE = """
-[scenario]
-name = "override"
-seed = 0
-[patterns]
-generator = "random_binary"
-K = 4
-D = 32
-[model]
-name = "exponential"
-form = "bipartite"
-[cues]
-kind = "flip"
-rate = 0.1
-trials_per_pattern = 2
+OVERRIDE = scenario_text("override", """
 [implementations.ideal-ode]
 t1 = 10.0
 [implementations.ideal-hop]
@@ -73,7 +47,7 @@ device = "ideal-memristor"
 circuit = "crossbar-ideal"
 n_draws = 1
 model = { name = "hopfield", rule = "hebbian" }
-"""
+""", model='name = "exponential"\nform = "bipartite"')
 
 
 def test_label_model_override_and_matching_reference(tmp_path):

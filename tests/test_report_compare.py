@@ -6,21 +6,9 @@ from neuroam.scenario import loads_scenario
 from neuroam.store import read_records
 from neuroam.sweep import run_study
 
-SCENARIO = """
-[scenario]
-name = "side-by-side"
-seed = 0
-[patterns]
-generator = "random_binary"
-K = 3
-D = 48
-[model]
-name = "hopfield"
-rule = "hebbian"
-[cues]
-kind = "flip"
-rate = 0.1
-trials_per_pattern = 4
+from helpers import scenario_text
+
+SCENARIO = scenario_text("side-by-side", """
 [implementations.ideal-ode]
 t1 = 10.0
 [implementations.chip]
@@ -38,7 +26,7 @@ seeds = [0, 1]
 [sweep.grid]
 "implementations.chip.fault_rate" = [0.0, 0.9]
 "implementations.noisy.temperature" = [0.0, 0.02, 5.0]
-"""
+""", K=3, D=48, trials_per_pattern=4)
 
 
 def test_side_by_side_section(tmp_path):

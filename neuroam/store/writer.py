@@ -48,9 +48,10 @@ def atomic_h5(path: str | Path) -> Iterator[h5netcdf.File]:
         raise
 
 
-def write_run(group, record: RunRecord) -> None:
-    """Write one run's variables and attributes into an ``h5netcdf`` group."""
-    write_variables(group, record.variables)
+def write_run(group, record: RunRecord, *, level: int = 1) -> None:
+    """Write one run's variables (gzip ``level``) and attributes into an ``h5netcdf``
+    group."""
+    write_variables(group, record.variables, level=level)
     attrs: dict[str, Any] = {
         "run_id": record.run_id, "label": record.label,
         "implementation": record.implementation, "point_id": record.point_id,
@@ -66,9 +67,10 @@ def write_run(group, record: RunRecord) -> None:
 
 
 def write_partial(path: str | Path, record: RunRecord, digest: str) -> None:
-    """One finished run in its own file (root group = the run group)."""
+    """One finished run in its own file (root group = the run group), uncompressed: the
+    file lives until the study is assembled, and the writer must keep up with workers."""
     with atomic_h5(path) as f:
-        write_run(f, record)
+        write_run(f, record, level=0)
         f.attrs["neuroam_partial"] = SCHEMA_VERSION
         f.attrs["scenario_digest"] = digest
 
