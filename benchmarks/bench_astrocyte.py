@@ -32,7 +32,9 @@ import argparse
 import datetime
 import os
 import platform
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -43,6 +45,9 @@ import jax.numpy as jnp
 
 import neuroam as na
 from neuroam.astrocyte import AstrocyteNetwork, AstrocyteParams
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import best_of  # noqa: E402
 from neuroam.dynamics.common import make_problem
 
 K, RATE, T1 = 10, 0.10, 20.0
@@ -75,18 +80,6 @@ def machine() -> dict:
             "devices": [str(d) for d in jax.devices()], "load_start": os.getloadavg()[0]}
 
 
-def _best(fn, repeats):
-    first = time.perf_counter()
-    out = fn()
-    first = time.perf_counter() - first
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return out, first, best
-
-
 def _vf_time(fn, args, repeats=5):
     jax.block_until_ready(fn(*args))
     best = float("inf")
@@ -105,7 +98,7 @@ def bench_size(N: int, repeats: int) -> list[dict]:
     rows, finals = [], {}
     for label, (impl, kw) in CONFIGS.items():
         settings = dict(t1=T1, n_save=2, save_states=False, **kw)
-        res, first, best = _best(lambda: na.recall(model, pats, cues, impl, **settings), repeats)
+        res, first, best = best_of(lambda: na.recall(model, pats, cues, impl, **settings), repeats)
         steps = res.extras["n_steps"].data if "n_steps" in res.extras else np.array([np.nan])
         finals[label] = np.sign(res.final)
         rows.append({"N": N, "config": label, "trials": T, "per_trial_s": best / T,
