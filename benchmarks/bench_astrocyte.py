@@ -29,17 +29,13 @@ minutes).
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-import diffrax
-import equinox
 import jax
 import jax.numpy as jnp
 
@@ -47,7 +43,7 @@ import neuroam as na
 from neuroam.astrocyte import AstrocyteNetwork, AstrocyteParams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import best_of  # noqa: E402
+from _common import best_of, machine  # noqa: E402
 from neuroam.dynamics.common import make_problem
 
 K, RATE, T1 = 10, 0.10, 20.0
@@ -57,27 +53,6 @@ CONFIGS = {
                                                              "dt": 0.05, "steady_stop": True}),
     "ideal-ode n=4 (baseline)": ("ideal-ode", {}),
 }
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")),
-                       "unknown")
-    except OSError:
-        cpu = platform.processor() or "unknown"
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    import jaxlib
-    return {"date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
-            "cpu": cpu, "logical_cpus": os.cpu_count(), "usable_cpus": usable,
-            "platform": platform.platform(), "python": platform.python_version(),
-            "jax": jax.__version__, "jaxlib": jaxlib.__version__, "diffrax": diffrax.__version__,
-            "equinox": equinox.__version__, "numpy": np.__version__,
-            "devices": [str(d) for d in jax.devices()], "load_start": os.getloadavg()[0]}
 
 
 def _vf_time(fn, args, repeats=5):
@@ -128,7 +103,7 @@ def markdown(rows: list[dict], mach: dict) -> str:
         f"logical CPUs, {mach['platform']}, JAX devices {mach['devices']}. Python "
         f"{mach['python']}, jax/jaxlib {mach['jax']}/{mach['jaxlib']}, diffrax {mach['diffrax']}, "
         f"equinox {mach['equinox']}, numpy {mach['numpy']}. Run on {mach['date_utc']} UTC; "
-        f"1-minute load average {mach['load_start']:.1f} at the start and "
+        f"1-minute load average {mach['load_1min']:.1f} at the start and "
         f"{mach.get('load_end', float('nan')):.1f} at the end (shared cores).",
         "",
         "| N | implementation | trials | time per trial | × ideal | compile | steps (max) | "

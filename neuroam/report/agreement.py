@@ -24,10 +24,13 @@ from ..metrics.agreement import agreement_fraction, same_pattern_fraction
 from ..store.record import RunRecord
 from ..sweep.grid import format_value
 
-__all__ = ["agreement_section", "agreement_rows", "agreement_table", "reference_labels"]
+__all__ = ["agreement_section", "agreement_rows", "agreement_table", "reference_labels",
+           "shared_key"]
 
 
-def _shared_key(r: RunRecord) -> tuple[str, int]:
+def shared_key(r: RunRecord) -> tuple[str, int]:
+    """The shared grid point (keys outside ``implementations.``) and seed of a run: runs
+    with equal keys recalled the same patterns and cues."""
     shared = {k: v for k, v in r.params.items() if not k.startswith("implementations.")}
     return json.dumps(shared, sort_keys=True, default=str), r.seed
 
@@ -89,8 +92,8 @@ def agreement_rows(records: Sequence[RunRecord], results: Path) -> list[dict]:
     """
     refs = reference_labels(records)
     ok = [r for r in records if r.ok]
-    by_key = {(r.label, *_shared_key(r)): r for r in ok if r.label in refs.values()}
-    pairs = [(r, by_key.get((refs[r.label], *_shared_key(r)))) for r in ok if r.label in refs]
+    by_key = {(r.label, *shared_key(r)): r for r in ok if r.label in refs.values()}
+    pairs = [(r, by_key.get((refs[r.label], *shared_key(r)))) for r in ok if r.label in refs]
     pairs = [(a, b) for a, b in pairs if b is not None]
     finals = _finals(results, {x.run_id for p in pairs for x in p})
     rows = []

@@ -20,6 +20,7 @@ import numpy as np
 from ..store.record import RunRecord
 from ..sweep.grid import format_value
 from .figures import COLORS, new_figure, save
+from .tables import Row, summary_rows
 
 __all__ = ["compare_section", "own_keys", "plot_noise_panels"]
 
@@ -36,12 +37,6 @@ def own_keys(records: Sequence[RunRecord], label: str) -> list[str]:
 
 def _short(key: str, label: str) -> str:
     return key.removeprefix(f"implementations.{label}.")
-
-
-def _mean(runs: Sequence[RunRecord], field: str) -> float:
-    vals = np.array([r.summary.get(field, np.nan) for r in runs], dtype=float)
-    vals = vals[np.isfinite(vals)]
-    return float(vals.mean()) if vals.size else float("nan")
 
 
 def _fmt(x: float, spec: str = ".3g") -> str:
@@ -63,12 +58,18 @@ def _labels(records: Sequence[RunRecord]) -> dict[str, list[RunRecord]]:
     return out
 
 
-def _by_point(runs: Sequence[RunRecord]) -> dict[int, list[RunRecord]]:
-    out: dict[int, list[RunRecord]] = {}
-    for r in runs:
-        if r.ok:
-            out.setdefault(int(r.point_id[1:].split("-")[0]), []).append(r)
+def _rows(records: Sequence[RunRecord]) -> dict[str, list[Row]]:
+    """label -> its summary rows (one per grid point, seeds averaged) that have at least
+    one finished run, in point order: the first is the label's base point."""
+    out: dict[str, list[Row]] = {}
+    for row in summary_rows(records):
+        if row.metrics:
+            out.setdefault(row.label, []).append(row)
     return out
+
+
+def _m(row: Row, field: str) -> float:
+    return row.metrics.get(field, (float("nan"),))[0]
 
 
 def _table(records: Sequence[RunRecord]) -> str:
@@ -76,29 +77,30 @@ def _table(records: Sequence[RunRecord]) -> str:
              "spurious | t conv. | t settle | energy / recall | latency / recall | wall ms / trial | "
              "accuracy over its sweep |",
              "|" + " --- |" * 13]
+    rows = _rows(records)
     for label, runs in _labels(records).items():
-        points = _by_point(runs)
-        if not points:
+        if label not in rows:
             lines.append(f"| `{label}` | {runs[0].implementation} | – | – | all runs failed "
                          "| | | | | | | | |")
             continue
-        base = points[min(points)]
+        base = rows[label][0]
+        done = [r for r in runs if r.ok and r.params == base.params]
         axes = ", ".join(f"{_short(k, label)} ∈ {{{', '.join(format_value(v) for v in vals)}}}"
                          for k, vals in _axis_values(runs, label).items()) or "–"
-        accs = [_mean(p, "accuracy") for p in points.values()]
+        accs = [_m(row, "accuracy") for row in rows[label]]
         spread = f"{min(accs):.3g} – {max(accs):.3g}" if len(accs) > 1 else "–"
-        trials = sum(r.summary.get("n_trials", 0) for r in base)
-        wall = 1e3 * sum(r.wall_time for r in base) / trials if trials else float("nan")
-        t_conv = _mean(base, "mean_converge_time")
-        unit = _unit(base)
-        t_settle = _mean(base, "mean_settle_time")
-        energy = _mean(base, "energy_per_recall_J")
-        latency = _mean(base, "latency_per_recall_s")
-        model = str(base[0].attrs.get("model", "–")).replace("|", "\\|")
+        trials = base.n_trials
+        wall = 1e3 * sum(r.wall_time for r in done) / trials if trials else float("nan")
+        t_conv = _m(base, "mean_converge_time")
+        unit = _unit(done)
+        t_settle = _m(base, "mean_settle_time")
+        energy = _m(base, "energy_per_recall_J")
+        latency = _m(base, "latency_per_recall_s")
+        model = str(done[0].attrs.get("model", "–")).replace("|", "\\|")
         lines.append(
-            f"| `{label}` | {base[0].implementation} | {model} | {axes} | "
-            f"{_fmt(_mean(base, 'accuracy'))} | {_fmt(_mean(base, 'mean_final_overlap'))} | "
-            f"{_fmt(_mean(base, 'spurious_fraction'))} | "
+            f"| `{label}` | {base.implementation} | {model} | {axes} | "
+            f"{_fmt(_m(base, 'accuracy'))} | {_fmt(_m(base, 'mean_final_overlap'))} | "
+            f"{_fmt(_m(base, 'spurious_fraction'))} | "
             f"{_fmt(t_conv)}{' ' + unit if np.isfinite(t_conv) and unit else ''} | "
             f"{_fmt(t_settle)}{' ' + unit if np.isfinite(t_settle) and unit else ''} | "
             f"{_fmt(energy)}{' J' if np.isfinite(energy) else ''} | "
@@ -118,24 +120,22 @@ def _axis_values(runs: Sequence[RunRecord], label: str) -> dict[str, list]:
     return out
 
 
-def _reference(records: Sequence[RunRecord]) -> tuple[str, float, float] | None:
-    """(label, accuracy, overlap) of the first ideal-ode label at its base point."""
-    for label, runs in _labels(records).items():
-        if runs[0].implementation == "ideal-ode":
-            points = _by_point(runs)
-            if points:
-                base = points[min(points)]
-                return label, _mean(base, "accuracy"), _mean(base, "mean_final_overlap")
+def _reference(rows: dict[str, list[Row]]) -> tuple[str, float] | None:
+    """(label, accuracy) of the first ideal-ode label at its base point."""
+    for label, mine in rows.items():
+        if mine[0].implementation == "ideal-ode":
+            return label, _m(mine[0], "accuracy")
     return None
 
 
 def plot_noise_panels(records: Sequence[RunRecord], path: Path) -> Path | None:
     """One panel per label with its own swept settings (see module docstring)."""
+    rows = _rows(records)
     panels = {label: runs for label, runs in _labels(records).items()
-              if own_keys(runs, label) and _by_point(runs)}
+              if own_keys(runs, label) and label in rows}
     if not panels:
         return None
-    ref = _reference(records)
+    ref = _reference(rows)
     n = len(panels)
     fig = new_figure(2.9 * n + 0.8, 3.3)
     axes = fig.subplots(1, n, squeeze=False, sharey=True)[0]
@@ -144,19 +144,19 @@ def plot_noise_panels(records: Sequence[RunRecord], path: Path) -> Path | None:
         x_key = max(values, key=lambda k: len(values[k]))  # the longest axis on x
         xs = values[x_key]
         rest = [k for k in values if k != x_key]
-        lines: dict[str, dict[int, list[RunRecord]]] = {}
-        for r in runs:
-            if not r.ok or x_key not in r.params:
+        lines: dict[str, dict[int, Row]] = {}
+        for row in rows[label]:
+            if x_key not in row.params:
                 continue
-            name = " ".join(f"{_short(k, label)}={format_value(r.params[k])}" for k in rest
-                            if k in r.params)
-            lines.setdefault(name, {}).setdefault(xs.index(r.params[x_key]), []).append(r)
+            name = " ".join(f"{_short(k, label)}={format_value(row.params[k])}" for k in rest
+                            if k in row.params)
+            lines.setdefault(name, {})[xs.index(row.params[x_key])] = row
         for i, (name, pts) in enumerate(lines.items()):
             pos = sorted(pts)
             color = COLORS[i % len(COLORS)]
-            ax.plot(pos, [_mean(pts[p], "accuracy") for p in pos], "o-", ms=3, color=color,
+            ax.plot(pos, [_m(pts[p], "accuracy") for p in pos], "o-", ms=3, color=color,
                     label=name or "accuracy")
-            ax.plot(pos, [_mean(pts[p], "mean_final_overlap") for p in pos], "s--", ms=2.5,
+            ax.plot(pos, [_m(pts[p], "mean_final_overlap") for p in pos], "s--", ms=2.5,
                     lw=0.9, color=color, alpha=0.7)
         if ref is not None:
             ax.axhline(ref[1], color="0.5", lw=0.8, ls=":")

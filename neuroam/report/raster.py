@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..store.record import RunRecord
+from .agreement import reference_labels, shared_key
 from .figures import COLORS, band, ffill, new_figure, save
 from .trajectories import target_overlap
 
@@ -127,13 +128,12 @@ def plot_raster(record: RunRecord, path: Path, n_trials: int = 3) -> Path | None
 
 
 def _pairs(records: Sequence[RunRecord]) -> list[tuple[RunRecord, RunRecord | None]]:
-    def key(r):
-        return (json.dumps({k: v for k, v in r.params.items()
-                            if not k.startswith("implementations.")}, sort_keys=True,
-                           default=str), r.seed)
-
-    refs = {key(r): r for r in records if r.ok and r.implementation == REFERENCE}
-    return [(r, refs.get(key(r))) for r in records if has_spikes(r)]
+    """Every spiking run with the run of its ideal reference (the label
+    :func:`~.agreement.reference_labels` picks) on the same cues, or None."""
+    refs = reference_labels(records)
+    by_key = {(r.label, *shared_key(r)): r for r in records if r.ok}
+    return [(r, by_key.get((refs.get(r.label), *shared_key(r)))) for r in records
+            if has_spikes(r)]
 
 
 def plot_spiking_vs_ideal(records: Sequence[RunRecord], path: Path) -> Path | None:

@@ -32,17 +32,13 @@ class ImplementationConfig:
     label: str
     name: str
     settings: BaseModel  # an instance of the implementation's ``Settings``
-    #: the label's own ``model`` table (overrides [model] for this label), or None
-    model_table: dict[str, Any] | None = None
+    #: the label's own model (``[implementations.LABEL] model = {...}``), built when the
+    #: scenario was validated; None: the scenario's [model]
+    own_model: Any = None
 
     def model(self, shared):
-        """The model this label recalls with: its own table's, else ``shared``."""
-        if self.model_table is None:
-            return shared
-        from .. import models
-
-        params = {k: v for k, v in self.model_table.items() if k != "name"}
-        return models.make_model(self.model_table["name"], **params)
+        """The model this label recalls with: its own, else ``shared``."""
+        return shared if self.own_model is None else self.own_model
 
 
 def _wrap(exc: Exception, where: str, source: str) -> ScenarioError:
@@ -93,8 +89,7 @@ def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: 
         impl = registry.get(name)
         raw = {k: v for k, v in entry.items() if k not in ("name", "model")}
         table = entry.get("model")
-        if table is not None:
-            build_model(table, f"{place}.model", source)
+        own = None if table is None else build_model(table, f"{place}.model", source)
         fields = impl.Settings.model_fields
         if "save_states" in fields and "save_states" not in raw:
             raw["save_states"] = spec.save.states
@@ -108,7 +103,7 @@ def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: 
             raise explain(exc, impl.Settings, source=source, prefix=f"implementations.{label}",
                           context=f" ({name} settings)") from None
         out[label] = ImplementationConfig(label=label, name=name, settings=settings,
-                                          model_table=table)
+                                          own_model=own)
     return out
 
 

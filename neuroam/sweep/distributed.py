@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from ..errors import ClusterError
 from .grid import RunPoint
 
-__all__ = ["DaskExecutor", "group_runs", "WORKER_ENV", "worker_env"]
+__all__ = ["DaskExecutor", "group_runs", "worker_env"]
 
 def _cpus() -> list[int]:
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
@@ -47,10 +47,6 @@ def worker_env(threads: int) -> dict[str, str]:
                                                   "jax"),
         "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0.5",
     }
-
-
-#: the environment of single-CPU workers
-WORKER_ENV = worker_env(1)
 
 
 def group_runs(runs: list[RunPoint], slots: int = 1, per_slot: int = 4) -> list[list[RunPoint]]:
