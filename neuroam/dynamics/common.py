@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-import collections
 
 from ..errors import UnsupportedError, ValueRangeError
 from ..results import Status
@@ -18,7 +18,7 @@ from ..results import Status
 TRACES: collections.Counter = collections.Counter()
 
 __all__ = ["TRACES", "Problem", "make_problem", "overlap_matrix", "cast_floats", "resolve_dtype",
-           "status_codes", "pad_trials"]
+           "status_codes", "pad_trials", "save_grid", "is_finite", "require_continuous", "Trajectories"]
 
 
 def resolve_dtype(name: str):
@@ -93,18 +93,24 @@ class Problem(eqx.Module):
             o = o / jnp.maximum(jnp.linalg.norm(g), 1e-12)
         return o
 
-    def saveat(self, ts, save_states: bool):
-        """Diffrax SaveAt: reductions (energy, overlaps[, visible state]) at ``ts`` + the final state."""
-        import diffrax
+    def save(self, y, save_states: bool) -> dict:
+        """Reductions saved along a trajectory: energy ``()``, overlaps ``(K,)`` and, with
+        ``save_states``, the visible activations ``(D,)``."""
+        g = self.visible(y)
+        out = {"energy": self.energy(y), "overlap": self.overlaps(g)}
+        if save_states:
+            out["state"] = g
+        return out
 
-        def save_fn(t, y, args):
-            g = self.visible(y)
-            out = {"energy": self.energy(y), "overlap": self.overlaps(g)}
-            if save_states:
-                out["state"] = g
-            return out
+    def drift_rms(self, y, free):
+        """RMS of dy/dt over the ``(n,)`` entries (units 1/τ): the steady-state measure."""
+        v = self.vector_field(y, free)
+        return jnp.sqrt(jnp.mean(v * v))
 
-        return diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=ts, fn=save_fn), diffrax.SubSaveAt(t1=True)])
+    def tau(self, dtype) -> jax.Array:
+        """``(n,)`` time constant of every entry of ``y`` (model time units)."""
+        return jnp.concatenate([jnp.full((size,), self.network.layers[name].tau, dtype)
+                                for name, size in self.layout])
 
     def init(self, cue):
         return self.ravel(self.network.init_state(cue))

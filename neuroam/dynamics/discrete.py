@@ -8,11 +8,19 @@ max-steps). Ties keep the current value. Clamped neurons never change.
 
 Energies are those of the one-layer form in the β → ∞ limit (the neuron energy
 vanishes, eq. 3.12), so a bipartite model is first reduced with ``one_layer()``.
+
+Runs are batched like the continuous dynamics (:mod:`neuroam.dynamics.runs`): each
+:class:`DiscreteRun` brings its own synapse (bound to its own patterns), cues and seed;
+one compiled call vmaps runs and, inside, trials. Trial ``i`` of a run with seed ``s``
+updates in the orders drawn from ``jax.random.split(key(s), T)[i]`` folded with the
+sweep index, whichever runs share the call. :func:`record_map` is the recorder of any
+iterated map that stops when a step changes nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 
 import equinox as eqx
 import jax
@@ -21,9 +29,11 @@ import numpy as np
 
 from ..errors import UnsupportedError, ValueRangeError
 from ..results import Status
-from .common import TRACES, Trajectories, cast_floats, overlap_matrix, pad_trials
+from .common import TRACES, Trajectories, cast_floats, overlap_matrix
+from .runs import RunSpec, key_data, solve_runs
 
-__all__ = ["DiscreteConfig", "solve_discrete"]
+__all__ = ["DiscreteConfig", "DiscreteRun", "solve_discrete", "solve_discrete_batch", "record_map",
+           "require_binary"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,74 +74,137 @@ def _sync_sweep(syn, sigma, cache, free, key):
     return new, syn.init_cache(new), jnp.sum(new != sigma).astype(jnp.int32)
 
 
-def _solve_batch(syn, ov, sigma0, free, keys, cfg: DiscreteConfig):
+def record_map(step: Callable, save: Callable, state, key, max_iters: int, dtype):
+    """Iterate ``state, changes = step(state, fold_in(key, s))`` until a step changes
+    nothing or ``max_iters`` steps, recording ``save(state)`` (a dict of arrays) before
+    the first and after every step.
+
+    Returns ``(buf, state, status, converge_time, n_iters)``: ``buf[name]`` is
+    ``(max_iters + 1, ...)`` with NaN after the last step; converged when a step changed
+    nothing, at iteration ``n_iters − 1`` (the quiet step only confirms it).
+    """
+    first = save(state)
+    nan = jnp.asarray(jnp.nan, dtype)
+    buf = {k: jnp.full((max_iters + 1,) + a.shape, nan).at[0].set(a) for k, a in first.items()}
+
+    def cond(c):
+        s, _, _, changes = c
+        return (s < max_iters) & (changes > 0)
+
+    def body(c):
+        s, state, buf, _ = c
+        state, changes = step(state, jax.random.fold_in(key, s))
+        rec = save(state)
+        return s + 1, state, {k: buf[k].at[s + 1].set(rec[k]) for k in buf}, changes
+
+    s, state, buf, changes = jax.lax.while_loop(cond, body, (jnp.int32(0), state, buf, jnp.int32(1)))
+    converged = changes == 0
+    status = jnp.where(converged, Status.CONVERGED, Status.MAX_STEPS).astype(jnp.int8)
+    ctime = jnp.where(converged, (s - 1).astype(dtype), jnp.nan)
+    return buf, state, status, ctime, s
+
+
+class DiscreteProblem(eqx.Module):
+    """The per-run inputs of the discrete body: the one-layer synapse bound to the run's
+    patterns and its ``(K, D)`` overlap matrix (both gain a run axis when stacked)."""
+
+    synapse: eqx.Module
+    ov: jax.Array
+
+
+def _body(tree: DiscreteProblem, trials: dict, cfg: DiscreteConfig):
+    """``trials``: ``sigma`` ``(R, B, D)`` ±1, ``free`` ``(R, B, D)`` (1 = may flip),
+    ``key`` ``(R, B, 2)`` key data. Returns (buf ``{name: (R, B, S, ...)}``, final
+    ``(R, B, D)``, status ``(R, B)``, converge sweep ``(R, B)``, sweeps ``(R, B)``)."""
     TRACES["discrete"] += 1
     sweep = _async_sweep if cfg.mode == "async" else _sync_sweep
-    S = cfg.max_sweeps + 1
 
-    def record(buf, s, sigma):
-        out = {"energy": buf["energy"].at[s].set(syn.energy(sigma)),
-               "overlap": buf["overlap"].at[s].set(ov @ sigma)}
-        if cfg.save_states:
-            out["state"] = buf["state"].at[s].set(sigma)
-        return out
+    def one_run(run: DiscreteProblem, trials):
+        syn, ov = run.synapse, run.ov
 
-    def one(sigma, free_i, key):
-        K, D = ov.shape
-        nan = jnp.asarray(jnp.nan, sigma.dtype)
-        buf = {"energy": jnp.full((S,), nan), "overlap": jnp.full((S, K), nan)}
-        if cfg.save_states:
-            buf["state"] = jnp.full((S, D), nan)
-        buf = record(buf, 0, sigma)
+        def save(state):
+            sigma = state[0]
+            out = {"energy": syn.energy(sigma), "overlap": ov @ sigma}
+            if cfg.save_states:
+                out["state"] = sigma
+            return out
 
-        def cond(c):
-            s, _, _, _, flips = c
-            return (s < cfg.max_sweeps) & (flips > 0)
+        def one_trial(trial):
+            free = trial["free"]
 
-        def body(c):
-            s, sigma, cache, buf, _ = c
-            sigma, cache, flips = sweep(syn, sigma, cache, free_i, jax.random.fold_in(key, s))
-            return s + 1, sigma, cache, record(buf, s + 1, sigma), flips
+            def step(state, key):
+                sigma, cache, changes = sweep(syn, *state, free, key)
+                return (sigma, cache), changes
 
-        init = (jnp.int32(0), sigma, syn.init_cache(sigma), buf, jnp.int32(1))
-        s, sigma, _, buf, flips = jax.lax.while_loop(cond, body, init)
-        converged = flips == 0
-        status = jnp.where(converged, Status.CONVERGED, Status.MAX_STEPS).astype(jnp.int8)
-        # the last sweep changed nothing: convergence was reached one sweep earlier
-        ctime = jnp.where(converged, (s - 1).astype(sigma.dtype), jnp.nan)
-        return buf, sigma, status, ctime, s
+            sigma = trial["sigma"]
+            buf, (sigma, _), status, ctime, s = record_map(
+                step, save, (sigma, syn.init_cache(sigma)), jax.random.wrap_key_data(trial["key"]),
+                cfg.max_sweeps, sigma.dtype)
+            return buf, sigma, status, ctime, s
 
-    return jax.vmap(one)(sigma0, free, keys)
+        return jax.vmap(one_trial)(trials)
+
+    return eqx.filter_vmap(one_run)(tree, trials)
 
 
-_solve_batch_jit = eqx.filter_jit(_solve_batch)
+_body_jit = eqx.filter_jit(_body)
+
+
+def require_binary(patterns):
+    """Raise :class:`~neuroam.errors.UnsupportedError` unless ``patterns`` are ±1."""
+    if not patterns.is_binary:
+        raise UnsupportedError("real-valued patterns for discrete updates", "binary ±1 patterns",
+                               "Use the 'ideal-ode' dynamics for real-valued patterns.")
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class DiscreteRun:
+    """One discrete recall run.
+
+    Attributes:
+        network: the one-layer network bound to ``patterns`` (``model.one_layer().bind(patterns)``).
+        patterns: the stored ±1 :class:`~neuroam.patterns.PatternSet` ``(K, D)``.
+        cues: :class:`~neuroam.cues.CueSet` ``(T, D)``; started from their signs.
+        seed: update orders are drawn from it, one stream per trial.
+        dtype: float dtype of the states and energies; batch_size: trials per call.
+        config: the static :class:`DiscreteConfig`.
+    """
+
+    network: object
+    patterns: object
+    cues: object
+    seed: int = 0
+    dtype: object = jnp.float32
+    batch_size: int = 4096
+    config: DiscreteConfig = DiscreteConfig()
+
+    def spec(self) -> RunSpec:
+        require_binary(self.patterns)
+        syn = cast_floats(self.network, self.dtype).one_layer_synapse()
+        dt = np.dtype(self.dtype)
+        sigma = np.where(np.asarray(self.cues.states) >= 0, 1.0, -1.0).astype(dt)
+        clamp = np.zeros(sigma.shape, bool) if self.cues.clamp is None else np.asarray(self.cues.clamp, bool)
+        trials = {"sigma": sigma, "free": (1.0 - clamp).astype(dt),
+                  "key": key_data(self.seed, self.cues.n_trials)}
+        return RunSpec(DiscreteProblem(syn, overlap_matrix(self.patterns, self.dtype)), trials,
+                       self.config, self.batch_size)
+
+
+def solve_discrete_batch(runs: Sequence[DiscreteRun]) -> list[Trajectories]:
+    """Discrete updates for every run; time is counted in sweeps (D updates). One
+    :class:`~neuroam.dynamics.common.Trajectories` per run, in order."""
+    specs = [run.spec() for run in runs]
+    trajs = []
+    for run, (buf, final, status, ctime, steps) in zip(runs, solve_runs(specs, _body_jit)):
+        trajs.append(Trajectories(times=np.arange(run.config.max_sweeps + 1, dtype=np.float64),
+                                  states=buf.get("state"), energies=buf["energy"], overlaps=buf["overlap"],
+                                  final=final, status=status, converge_time=ctime, n_steps=steps))
+    return trajs
 
 
 def solve_discrete(model, patterns, cues, *, seed: int = 0, dtype=jnp.float32,
                    batch_size: int = 4096, config: DiscreteConfig = DiscreteConfig()) -> Trajectories:
     """Run discrete updates from the sign of every cue; time is counted in sweeps (D updates)."""
-    if not patterns.is_binary:
-        raise UnsupportedError("real-valued patterns for discrete updates",
-                               "binary ±1 patterns", "Use the 'ideal-ode' dynamics for real-valued patterns.")
-    net = cast_floats(model.one_layer().bind(patterns), dtype)
-    syn = net.one_layer_synapse()
-    ov = overlap_matrix(patterns, dtype)
-    states = np.where(np.asarray(cues.states) >= 0, 1.0, -1.0).astype(np.float32)
-    clamp = np.zeros_like(states, bool) if cues.clamp is None else np.asarray(cues.clamp)
-    T = cues.n_trials
-    B = max(1, min(batch_size, T))
-    keys = jax.random.split(jax.random.key(seed), T)
-    parts = []
-    for s in range(0, T, B):
-        idx = np.minimum(np.arange(s, s + B), T - 1)
-        out = _solve_batch_jit(syn, ov, jnp.asarray(pad_trials(states[s:s + B], B), dtype),
-                               jnp.asarray(1.0 - pad_trials(clamp[s:s + B], B), dtype), keys[idx], config)
-        n = min(B, T - s)
-        parts.append(jax.tree_util.tree_map(lambda a: np.asarray(a)[:n], out))
-    buf, final, status, ctime, steps = (
-        jax.tree_util.tree_map(lambda *a: np.concatenate(a, axis=0), *[p[i] for p in parts])
-        for i in range(5))
-    times = np.arange(config.max_sweeps + 1, dtype=np.float64)
-    return Trajectories(times=times, states=buf.get("state"), energies=buf["energy"],
-                        overlaps=buf["overlap"], final=final, status=status,
-                        converge_time=ctime, n_steps=steps)
+    require_binary(patterns)  # before binding: a bound network needs its patterns' kind
+    return solve_discrete_batch([DiscreteRun(model.one_layer().bind(patterns), patterns, cues, seed=seed,
+                                             dtype=dtype, batch_size=batch_size, config=config)])[0]

@@ -1,20 +1,27 @@
-"""Continuous-time recall: τ dx/dt = −∂E/∂x̂ solved with adaptive Diffrax solvers."""
+"""Continuous-time recall: τ dx/dt = −∂E/∂x̂ solved with adaptive Diffrax solvers.
+
+:class:`ODEConfig` is the static method the batched driver
+(:mod:`neuroam.dynamics.continuous`) integrates with: the solver, the PID (or constant)
+step-size controller and the drift-only term. :func:`solve_ode_batch` solves many
+runs (:class:`ODERun`: network, patterns, cues and numbers each) in as few compiled
+calls as their shapes allow; :func:`solve_ode` is the one-run case.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from typing import ClassVar
 
 import diffrax
-import equinox as eqx
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 from ..errors import ValueRangeError
+from .common import Trajectories, require_continuous, resolve_dtype, save_grid
+from .continuous import continuous_spec, solve_continuous
 from .etd import ETD2
-from .common import TRACES, is_finite, save_grid, Trajectories, make_problem, pad_trials, require_continuous, resolve_dtype, status_codes
 
-__all__ = ["ODEConfig", "solve_ode", "ODE_SOLVERS"]
+__all__ = ["ODEConfig", "ODERun", "solve_ode", "solve_ode_batch", "ODE_SOLVERS"]
 
 ODE_SOLVERS = {
     "etd2": ETD2,
@@ -29,7 +36,7 @@ ODE_SOLVERS = {
 
 @dataclasses.dataclass(frozen=True)
 class ODEConfig:
-    """Static (shape-defining) choices; changing them recompiles. Numbers live in ``ODENumbers``."""
+    """Static (shape-defining) choices; changing them recompiles. Numbers live in :class:`ODERun`."""
 
     solver: str = "tsit5"
     n_save: int = 50
@@ -37,6 +44,10 @@ class ODEConfig:
     max_steps: int = 4096
     adaptive: bool = True
     steady_stop: bool = True
+
+    trace_key: ClassVar[str] = "ode"
+    #: a trial converges when its drift falls below steady_tol
+    converged_on: ClassVar[str] = "steady"
 
     def __post_init__(self):
         if self.solver not in ODE_SOLVERS:
@@ -47,105 +58,89 @@ class ODEConfig:
         if self.max_steps < 1:
             raise ValueRangeError(f"max_steps={self.max_steps}", "max_steps ≥ 1", "Allow some steps.")
 
+    # -- the method the batched driver calls (inside the compiled body) -------------
+    def make_solver(self, problem, dtype):
+        if self.solver == "etd2":
+            return ETD2(problem.tau(dtype))
+        return ODE_SOLVERS[self.solver]()
 
-def _solve_batch(problem, y0, free, ts, dt0, rtol, atol, steady_tol, cfg: ODEConfig):
-    TRACES["ode"] += 1
-    if cfg.solver == "etd2":
-        solver = ETD2(jnp.concatenate([jnp.full((size,), problem.network.layers[name].tau, y0.dtype)
-                                       for name, size in problem.layout]))
-    else:
-        solver = ODE_SOLVERS[cfg.solver]()
-    term = diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
-    t1 = ts[-1]
+    def controller(self, nums):
+        if self.adaptive:
+            return diffrax.PIDController(rtol=nums["rtol"], atol=nums["atol"])
+        return diffrax.ConstantStepSize()
 
-    saveat = problem.saveat(ts, cfg.save_states)
+    def dt0(self, nums):
+        return nums.get("dt0")
 
-    def steady(t, y, args, **kwargs):
-        v = problem.vector_field(y, args)
-        return jnp.sqrt(jnp.mean(v * v)) < steady_tol
-
-    event = diffrax.Event(steady) if cfg.steady_stop else None
-    if cfg.adaptive:
-        controller = diffrax.PIDController(rtol=rtol, atol=atol)
-    else:
-        controller = diffrax.ConstantStepSize()
-
-    def one(y0_i, free_i):
-        sol = diffrax.diffeqsolve(term, solver, jnp.zeros((), t1.dtype), t1, dt0, y0_i, args=free_i, saveat=saveat,
-                                  stepsize_controller=controller, event=event,
-                                  max_steps=cfg.max_steps, throw=False)
-        saved, (tf, yf) = sol.ys[0], (sol.ts[1][-1], sol.ys[1][-1])
-        vf = problem.vector_field(yf, free_i)
-        finite = is_finite(yf)
-        reached = jnp.sqrt(jnp.mean(vf * vf)) < steady_tol
-        if cfg.steady_stop:
-            reached = reached | jnp.asarray(sol.event_mask)
-        reached = reached & finite
-        ctime = jnp.where(reached & finite, tf, jnp.nan)
-        saved = jax.tree_util.tree_map(lambda a: jnp.where(jnp.isinf(a), jnp.nan, a), saved)
-        return saved, problem.visible(yf), status_codes(finite, reached), ctime, sol.stats["num_steps"]
-
-    return ts, jax.vmap(one)(y0, free)
+    def terms(self, problem, nums, trial, t0, t1):
+        return diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
 
 
-_solve_batch_jit = eqx.filter_jit(_solve_batch)
+@dataclasses.dataclass(frozen=True, eq=False)
+class ODERun:
+    """One ODE recall run: a bound network, its patterns and cues, and its numbers.
+
+    Attributes:
+        network: a bound :class:`~neuroam.models.Network` (continuous activations).
+        patterns: the stored :class:`~neuroam.patterns.PatternSet` ``(K, D)`` (for overlaps).
+        cues: :class:`~neuroam.cues.CueSet` ``(T, D)``; clamped entries never move.
+        t1: time horizon in units of τ.
+        rtol, atol: PID controller tolerances (adaptive solvers).
+        dt0: initial (or fixed) step in units of τ; None lets Diffrax choose.
+        steady_tol: stop when the RMS of dx/dt falls below this (units 1/τ).
+        save_times: optional increasing save times in [0, t1] (τ); the last one is the
+            horizon. Default: ``config.n_save`` evenly spaced times on [0, t1].
+        dtype: "float32" or "float64".
+        batch_size: trials per compiled batch (the last batch is padded, no retrace).
+        config: the static :class:`ODEConfig`.
+    """
+
+    network: object
+    patterns: object
+    cues: object
+    t1: float = 50.0
+    rtol: float = 1e-4
+    atol: float = 1e-6
+    dt0: float | None = None
+    steady_tol: float = 1e-3
+    save_times: Sequence[float] | None = None
+    dtype: str = "float32"
+    batch_size: int = 1024
+    config: ODEConfig = ODEConfig()
+
+    def spec(self):
+        require_continuous(self.network, "ODE recall")
+        for name in ("t1", "rtol", "atol", "steady_tol"):
+            v = getattr(self, name)
+            if not (np.isfinite(v) and v > 0):
+                raise ValueRangeError(f"{name}={v}", f"{name} > 0", f"Pass a positive {name}.")
+        if self.dt0 is not None and not (np.isfinite(self.dt0) and self.dt0 > 0):
+            raise ValueRangeError(f"dt0={self.dt0}", "dt0 > 0 or None", "Pass a positive dt0.")
+        if not self.config.adaptive and self.dt0 is None:
+            raise ValueRangeError("adaptive=False without dt0", "a fixed step dt0 > 0",
+                                  "Give dt0 for fixed-step integration.")
+        dt = resolve_dtype(self.dtype)
+        ts = save_grid(self.t1, self.config.n_save, self.save_times, dt)
+        config = dataclasses.replace(self.config, n_save=int(ts.shape[0]))
+        numbers = {"rtol": self.rtol, "atol": self.atol, "steady_tol": self.steady_tol}
+        if self.dt0 is not None:
+            numbers["dt0"] = self.dt0
+        return continuous_spec(self.network, self.patterns, self.cues, ts=ts, numbers=numbers,
+                               method=config, dtype=dt, batch_size=self.batch_size)
+
+
+def solve_ode_batch(runs: Sequence[ODERun]) -> list[Trajectories]:
+    """Integrate every run's cues to a steady state (or its ``t1``); one
+    :class:`~neuroam.dynamics.common.Trajectories` per run, in order. Runs of one
+    compiled shape (same model, sizes, dtype and config) share one batched call."""
+    return solve_continuous([run.spec() for run in runs])
 
 
 def solve_ode(network, patterns, cues, *, t1: float = 50.0, rtol: float = 1e-4, atol: float = 1e-6,
               dt0: float | None = None, steady_tol: float = 1e-3, dtype: str = "float32",
               batch_size: int = 1024, save_times=None, config: ODEConfig = ODEConfig()) -> Trajectories:
-    """Integrate every cue of ``cues`` to a steady state (or ``t1``) in batches.
-
-    Args:
-        network: a bound :class:`~neuroam.models.Network` (continuous activations).
-        patterns: the stored :class:`~neuroam.patterns.PatternSet` (for overlaps).
-        cues: :class:`~neuroam.cues.CueSet`; clamped entries never move.
-        t1: time horizon in units of τ.
-        rtol, atol: PID controller tolerances (adaptive solvers).
-        dt0: initial (or fixed) step in units of τ; None lets Diffrax choose.
-        steady_tol: stop when the RMS of dx/dt falls below this (units 1/τ).
-        dtype: "float32" or "float64".
-        batch_size: trials per compiled batch (the last batch is padded, no retrace).
-        save_times: optional increasing save times in [0, t1] (τ); the last one is the
-            horizon. Default: ``config.n_save`` evenly spaced times on [0, t1].
-    """
-    require_continuous(network, "ODE recall")
-    for name, v in {"t1": t1, "rtol": rtol, "atol": atol, "steady_tol": steady_tol}.items():
-        if not (np.isfinite(v) and v > 0):
-            raise ValueRangeError(f"{name}={v}", f"{name} > 0", f"Pass a positive {name}.")
-    if not config.adaptive and dt0 is None:
-        raise ValueRangeError("adaptive=False without dt0", "a fixed step dt0 > 0",
-                              "Give dt0 for fixed-step integration.")
-    dt = resolve_dtype(dtype)
-    ts = save_grid(t1, config.n_save, save_times, dt)
-    config = dataclasses.replace(config, n_save=int(ts.shape[0]))
-    prob = make_problem(network, patterns, dt)
-    return _run_batches(prob, cues, batch_size, dt, lambda y0, free: _solve_batch_jit(
-        prob, y0, free, ts, None if dt0 is None else jnp.asarray(dt0, dt),
-        jnp.asarray(rtol, dt), jnp.asarray(atol, dt), jnp.asarray(steady_tol, dt), config))
-
-
-@eqx.filter_jit
-def _init_batch(prob, cues, clamp):
-    return jax.vmap(prob.init)(cues), jax.vmap(prob.free_mask)(clamp)
-
-
-def _run_batches(prob, cues, batch_size, dt, solve) -> Trajectories:
-    T = cues.n_trials
-    B = max(1, min(batch_size, T))
-    states = np.asarray(cues.states)
-    clamp = np.zeros_like(states, dtype=bool) if cues.clamp is None else np.asarray(cues.clamp)
-    parts = []
-    for s in range(0, T, B):
-        cue_b = pad_trials(states[s:s + B], B)
-        clamp_b = pad_trials(clamp[s:s + B], B)
-        y0, free = _init_batch(prob, jnp.asarray(cue_b, dt), jnp.asarray(clamp_b))
-        ts, out = solve(y0, free)
-        n = min(B, T - s)
-        parts.append(jax.tree_util.tree_map(lambda a: np.asarray(a)[:n], out))
-    saved, final, status, ctime, steps = (
-        jax.tree_util.tree_map(lambda *a: np.concatenate(a, axis=0), *[p[i] for p in parts])
-        for i in range(5))
-    return Trajectories(times=np.asarray(ts), states=saved.get("state"), energies=saved["energy"],
-                        overlaps=saved["overlap"], final=final, status=status,
-                        converge_time=ctime, n_steps=steps)
+    """Integrate every cue of ``cues`` to a steady state (or ``t1``) in batches; the
+    arguments are those of :class:`ODERun`."""
+    return solve_ode_batch([ODERun(network, patterns, cues, t1=t1, rtol=rtol, atol=atol, dt0=dt0,
+                                   steady_tol=steady_tol, save_times=save_times, dtype=dtype,
+                                   batch_size=batch_size, config=config)])[0]

@@ -2,25 +2,30 @@
 
 T is the temperature (additive noise), m the optional multiplicative noise. Noise
 acts on every unclamped neuron of every layer. Each trial draws its own Brownian path
-from ``seed``; the same seed gives identical paths (VirtualBrownianTree).
+from its run's ``seed`` (``jax.random.split(key(seed), T)[trial]``, a
+VirtualBrownianTree): the same seed gives identical paths, whichever runs share the
+batched call. :class:`SDEConfig` is the static method of the batched driver
+(:mod:`neuroam.dynamics.continuous`); temperature, m, t1, dt and steady_tol are traced
+numbers of each :class:`SDERun`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from typing import ClassVar
 
 import diffrax
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import lineax as lx
 import numpy as np
 
 from ..errors import UnsupportedError, ValueRangeError
-from .common import TRACES, is_finite, save_grid, Trajectories, make_problem, require_continuous, resolve_dtype, status_codes
-from .ode import _run_batches
+from .common import Trajectories, require_continuous, resolve_dtype, save_grid
+from .continuous import continuous_spec, solve_continuous
 
-__all__ = ["SDEConfig", "solve_sde", "SDE_SOLVERS"]
+__all__ = ["SDEConfig", "SDERun", "solve_sde", "solve_sde_batch", "SDE_SOLVERS"]
 
 #: name -> (solver class, needs space-time Lévy area, additive noise only)
 SDE_SOLVERS = {
@@ -43,6 +48,11 @@ class SDEConfig:
     steady_stop: bool = False
     multiplicative: bool = False
 
+    trace_key: ClassVar[str] = "sde"
+    #: under noise there is no steady state: a finite trajectory that reaches t1 (or the
+    #: drift-only steady-state event) counts as converged; hitting max_steps does not
+    converged_on: ClassVar[str] = "finish"
+
     def __post_init__(self):
         if self.solver not in SDE_SOLVERS:
             raise ValueRangeError(f"solver={self.solver!r}", f"one of {sorted(SDE_SOLVERS)}",
@@ -53,88 +63,101 @@ class SDEConfig:
                 "an additive-noise solver only with additive noise",
                 "Use solver='euler' (Euler–Maruyama) or 'heun' for multiplicative noise.")
 
+    # -- the method the batched driver calls (inside the compiled body) -------------
+    def make_solver(self, problem, dtype):
+        return SDE_SOLVERS[self.solver][0]()
 
-def _solve_batch(problem, y0, free, keys, ts, dt, temperature, mult, steady_tol, cfg: SDEConfig):
-    TRACES["sde"] += 1
-    cls, levy, _ = SDE_SOLVERS[cfg.solver]
-    solver = cls()
-    tau = jnp.concatenate([jnp.full((l.size,), l.tau) for l in problem.network.layers.values()])
-    amp = jnp.sqrt(2.0 * temperature / tau).astype(y0.dtype)
-    t1 = ts[-1]
+    def controller(self, nums):
+        return diffrax.ConstantStepSize()
 
-    saveat = problem.saveat(ts, cfg.save_states)
+    def dt0(self, nums):
+        return nums["dt"]
 
-    def steady(t, y, args, **kwargs):  # drift-only criterion (the noise never vanishes)
-        v = problem.vector_field(y, args)
-        return jnp.sqrt(jnp.mean(v * v)) < steady_tol
-
-    event = diffrax.Event(steady) if cfg.steady_stop else None
-
-    def one(y0_i, free_i, key):
-        bm = diffrax.VirtualBrownianTree(jnp.zeros((), t1.dtype), t1, tol=dt / 2, shape=jax.ShapeDtypeStruct((problem.n,), y0.dtype), key=key,
-                                         levy_area=diffrax.SpaceTimeLevyArea if levy else diffrax.BrownianIncrement)
-        drift = diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
-        if cfg.multiplicative:
-            diff_fn = lambda t, y, args: lx.DiagonalLinearOperator((amp + mult * jnp.abs(y)) * args)
+    def terms(self, problem, nums, trial, t0, t1):
+        dtype = t1.dtype
+        levy = diffrax.SpaceTimeLevyArea if SDE_SOLVERS[self.solver][1] else diffrax.BrownianIncrement
+        bm = diffrax.VirtualBrownianTree(t0, t1, tol=nums["dt"] / 2,
+                                         shape=jax.ShapeDtypeStruct((problem.n,), dtype),
+                                         key=jax.random.wrap_key_data(trial["key"]), levy_area=levy)
+        amp = jnp.sqrt(2.0 * nums["temperature"] / problem.tau(dtype)).astype(dtype)
+        if self.multiplicative:
+            mult = nums["multiplicative"]
+            diffusion = lambda t, y, args: lx.DiagonalLinearOperator((amp + mult * jnp.abs(y)) * args)
         else:
-            diff_fn = lambda t, y, args: lx.DiagonalLinearOperator(amp * args)
-        terms = diffrax.MultiTerm(drift, diffrax.ControlTerm(diff_fn, bm))
-        sol = diffrax.diffeqsolve(terms, solver, jnp.zeros((), t1.dtype), t1, dt, y0_i, args=free_i, saveat=saveat,
-                                  event=event, max_steps=cfg.max_steps, throw=False)
-        saved, (tf, yf) = sol.ys[0], (sol.ts[1][-1], sol.ys[1][-1])
-        finite = is_finite(yf)
-        # Under noise there is no steady state: a finite trajectory that reached t1 (or the
-        # drift criterion) counts as converged; hitting max_steps does not.
-        ok = (sol.result == diffrax.RESULTS.successful) & finite
-        ctime = jnp.where(ok, tf, jnp.nan)
-        saved = jax.tree_util.tree_map(lambda a: jnp.where(jnp.isinf(a), jnp.nan, a), saved)
-        return saved, problem.visible(yf), status_codes(finite, ok), ctime, sol.stats["num_steps"]
-
-    return ts, jax.vmap(one)(y0, free, keys)
+            diffusion = lambda t, y, args: lx.DiagonalLinearOperator(amp * args)
+        drift = diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
+        return diffrax.MultiTerm(drift, diffrax.ControlTerm(diffusion, bm))
 
 
-_solve_batch_jit = eqx.filter_jit(_solve_batch)
+@dataclasses.dataclass(frozen=True, eq=False)
+class SDERun:
+    """One SDE recall run: a bound network, its patterns and cues, its numbers and seed.
+
+    Attributes:
+        network, patterns, cues: as in :class:`~neuroam.dynamics.ode.ODERun`.
+        temperature: T ≥ 0; additive noise √(2T/τ) per √τ.
+        multiplicative: m ≥ 0; extra noise m·|x| (switches ``config.multiplicative`` on).
+        t1: time horizon (τ); dt: fixed step (τ); steady_tol: drift-only stop (1/τ).
+        seed: Brownian paths are drawn from this seed, one independent path per trial.
+        save_times, dtype, batch_size: as in :class:`~neuroam.dynamics.ode.ODERun`.
+        config: the static :class:`SDEConfig`.
+    """
+
+    network: object
+    patterns: object
+    cues: object
+    temperature: float = 0.0
+    multiplicative: float = 0.0
+    t1: float = 50.0
+    dt: float = 0.05
+    steady_tol: float = 1e-4
+    seed: int = 0
+    save_times: Sequence[float] | None = None
+    dtype: str = "float32"
+    batch_size: int = 1024
+    config: SDEConfig = SDEConfig()
+
+    def spec(self):
+        require_continuous(self.network, "SDE recall")
+        for name in ("temperature", "multiplicative"):
+            v = getattr(self, name)
+            if not (np.isfinite(v) and v >= 0):
+                raise ValueRangeError(f"{name}={v}", f"{name} ≥ 0", f"Pass a non-negative {name}.")
+        for name in ("t1", "dt", "steady_tol"):
+            v = getattr(self, name)
+            if not (np.isfinite(v) and v > 0):
+                raise ValueRangeError(f"{name}={v}", f"{name} > 0", f"Pass a positive {name}.")
+        config = self.config
+        if self.multiplicative > 0 and not config.multiplicative:
+            config = dataclasses.replace(config, multiplicative=True)
+        if self.t1 / self.dt > config.max_steps:
+            raise ValueRangeError(f"t1/dt = {self.t1 / self.dt:.0f} steps",
+                                  f"at most max_steps={config.max_steps}",
+                                  "Raise max_steps, shorten t1 or enlarge dt.")
+        dtp = resolve_dtype(self.dtype)
+        ts = save_grid(self.t1, config.n_save, self.save_times, dtp)
+        config = dataclasses.replace(config, n_save=int(ts.shape[0]))
+        numbers = {"temperature": self.temperature, "dt": self.dt, "steady_tol": self.steady_tol}
+        if config.multiplicative:
+            numbers["multiplicative"] = self.multiplicative
+        return continuous_spec(self.network, self.patterns, self.cues, ts=ts, numbers=numbers,
+                               method=config, dtype=dtp, batch_size=self.batch_size, seed=self.seed)
+
+
+def solve_sde_batch(runs: Sequence[SDERun]) -> list[Trajectories]:
+    """Integrate the noisy dynamics of every run's cues with fixed steps; one
+    :class:`~neuroam.dynamics.common.Trajectories` per run, in order. Runs of one
+    compiled shape share one batched call; each keeps its own Brownian paths."""
+    return solve_continuous([run.spec() for run in runs])
 
 
 def solve_sde(network, patterns, cues, *, temperature: float = 0.0, multiplicative: float = 0.0,
               t1: float = 50.0, dt: float = 0.05, steady_tol: float = 1e-4, seed: int = 0,
               dtype: str = "float32", batch_size: int = 1024, save_times=None,
               config: SDEConfig = SDEConfig()) -> Trajectories:
-    """Integrate the noisy dynamics of every cue with fixed steps ``dt`` (units of τ).
-
-    Args:
-        temperature: T ≥ 0; additive noise √(2T/τ) per √τ.
-        multiplicative: m ≥ 0; extra noise m·|x| (needs ``config.multiplicative``).
-        t1: time horizon (τ); dt: fixed step (τ).
-        seed: Brownian paths are drawn from this seed, one independent path per trial.
-    """
-    require_continuous(network, "SDE recall")
-    for name, v in {"temperature": temperature, "multiplicative": multiplicative}.items():
-        if not (np.isfinite(v) and v >= 0):
-            raise ValueRangeError(f"{name}={v}", f"{name} ≥ 0", f"Pass a non-negative {name}.")
-    for name, v in {"t1": t1, "dt": dt, "steady_tol": steady_tol}.items():
-        if not (np.isfinite(v) and v > 0):
-            raise ValueRangeError(f"{name}={v}", f"{name} > 0", f"Pass a positive {name}.")
-    if multiplicative > 0 and not config.multiplicative:
-        config = dataclasses.replace(config, multiplicative=True)
-    if t1 / dt > config.max_steps:
-        raise ValueRangeError(f"t1/dt = {t1 / dt:.0f} steps", f"at most max_steps={config.max_steps}",
-                              "Raise max_steps, shorten t1 or enlarge dt.")
-    dtp = resolve_dtype(dtype)
-    ts = save_grid(t1, config.n_save, save_times, dtp)
-    config = dataclasses.replace(config, n_save=int(ts.shape[0]))
-    prob = make_problem(network, patterns, dtp)
-    T = cues.n_trials
-    all_keys = jax.random.split(jax.random.key(seed), T)
-    counter = {"start": 0}
-    B = max(1, min(batch_size, T))
-
-    def solve(y0, free):
-        s = counter["start"]
-        counter["start"] += B
-        idx = np.minimum(np.arange(s, s + B), T - 1)
-        return _solve_batch_jit(prob, y0, free, all_keys[idx], ts, jnp.asarray(dt, dtp),
-                                jnp.asarray(temperature, dtp), jnp.asarray(multiplicative, dtp),
-                                jnp.asarray(steady_tol, dtp), config)
-
-    return _run_batches(prob, cues, batch_size, dtp, solve)
+    """Integrate the noisy dynamics of every cue with fixed steps ``dt`` (units of τ);
+    the arguments are those of :class:`SDERun`."""
+    return solve_sde_batch([SDERun(network, patterns, cues, temperature=temperature,
+                                   multiplicative=multiplicative, t1=t1, dt=dt, steady_tol=steady_tol,
+                                   seed=seed, save_times=save_times, dtype=dtype, batch_size=batch_size,
+                                   config=config)])[0]

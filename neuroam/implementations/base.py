@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import abc
+import dataclasses
 import difflib
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 import pydantic
 
 from ..errors import ValueRangeError
 from ..results import RecallResult
 
-__all__ = ["Implementation", "SettingsBase", "validate_settings"]
+__all__ = ["Implementation", "SettingsBase", "RecallJob", "validate_settings"]
 
 
 class SettingsBase(pydantic.BaseModel):
@@ -37,22 +39,80 @@ def validate_settings(impl: "Implementation", values: dict) -> SettingsBase:
                               err["msg"].lower(), f"Fix the value of {key!r}.") from None
 
 
+@dataclasses.dataclass(frozen=True)
+class RecallJob:
+    """One run's inputs in a batched call (:meth:`Implementation.recall_batch`).
+
+    Attributes:
+        model: the :class:`~neuroam.models.Model` recalled with.
+        patterns: the stored :class:`~neuroam.patterns.PatternSet` ``(K, D)``.
+        cues: the :class:`~neuroam.cues.CueSet` ``(T, D)`` made from ``patterns``.
+        settings: an instance of the implementation's ``Settings``.
+        seed: seed of the run's own randomness (noise, fault draws, update order).
+    """
+
+    model: Any
+    patterns: Any
+    cues: Any
+    settings: SettingsBase
+    seed: int = 0
+
+
 class Implementation(abc.ABC):
     """A substrate that recalls stored patterns from cues.
 
     Concrete implementations register by ``name``, declare their ``Settings`` and raise
     :class:`~neuroam.errors.UnsupportedError` for models or patterns they cannot serve
     (never a silent fallback).
+
+    Batches: the study engine hands :meth:`recall_batch` runs that share one compiled
+    shape — the same model, patterns and cues of the same shapes (their values differ
+    from seed to seed), and settings that differ at most in the fields named in
+    :attr:`batchable`. An implementation that overrides :meth:`recall_batch` stacks them
+    along a batch axis (one compiled call); the others run them one by one. Either way a
+    job's result does not depend on which other jobs share its batch: the same seed gives
+    the same random draws in a batch of one and in a batch of a hundred.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     time_unit: ClassVar[str] = "tau"
     Settings: ClassVar[type[SettingsBase]]
+    #: settings that may differ between the jobs of one :meth:`recall_batch` call (e.g.
+    #: noise levels, fault rates). Seeds (and the patterns and cues they draw) may always
+    #: differ. Empty and no :meth:`recall_batch` override: jobs run one by one.
+    batchable: ClassVar[frozenset[str]] = frozenset()
+    #: True when batches may run in parallel threads of one process (JAX and NumPy code
+    #: that keeps no global state); False (a simulator with a global device, such as
+    #: Brian2) runs its batches alone, in the engine's own thread.
+    thread_safe: ClassVar[bool] = False
 
     @abc.abstractmethod
     def recall(self, model, patterns, cues, settings: SettingsBase, *, seed: int = 0) -> RecallResult:
         """Recall ``patterns`` stored in ``model`` from ``cues``; returns a RecallResult."""
+
+    def recall_batch(self, jobs: Sequence[RecallJob]) -> list[RecallResult]:
+        """One :class:`RecallResult` per job, in order (see the class docstring for what
+        the jobs of one batch share). The default runs them one by one through
+        :meth:`recall`."""
+        return [self.recall(j.model, j.patterns, j.cues, j.settings, seed=j.seed) for j in jobs]
+
+    @property
+    def batches(self) -> bool:
+        """True when :meth:`recall_batch` runs several jobs as one batched call."""
+        return type(self).recall_batch is not Implementation.recall_batch
+
+    def result_bytes(self, settings: SettingsBase, n_trials: int, D: int, K: int) -> int:
+        """Rough size in bytes of one run's result (``n_trials`` cues, ``D`` neurons, ``K``
+        patterns); the engine sizes batches with it. The default assumes 64 saved times."""
+        S = int(getattr(settings, "n_save", 64))
+        states = bool(getattr(settings, "save_states", True))
+        return 4 * n_trials * (3 * D + S * (K + 1 + (D if states else 0)))
+
+    def in_threads(self, settings: SettingsBase) -> bool:
+        """May a batch with these settings run next to others in one process? Not when it
+        asks for float64, which switches JAX's x64 mode for the whole process."""
+        return self.thread_safe and getattr(settings, "dtype", "float32") != "float64"
 
     def settings(self, **values) -> SettingsBase:
         return validate_settings(self, values)

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-import time
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import Field
 
-from ..dynamics.discrete import DiscreteConfig, solve_discrete
 from ..costs import ideal_cost
-from ._assemble import to_result, with_cost
-from .base import Implementation, SettingsBase
-from .registry import register
+from ..dynamics.discrete import DiscreteConfig, DiscreteRun, require_binary, solve_discrete_batch
+from ..results import RecallResult
+from ._assemble import recall_jobs, trajectory_bytes
+from .base import Implementation, RecallJob, SettingsBase
 
 __all__ = ["IdealDiscrete"]
 
@@ -20,30 +20,44 @@ class DiscreteSettings(SettingsBase):
     mode: Literal["async", "sync"] = "async"
     max_sweeps: int = Field(50, ge=1)
     save_states: bool = True
-    batch_size: int = Field(4096, ge=1)
+    batch_size: int = Field(4096, ge=1, description="trials per compiled batch (per run)")
     processor: str | None = Field(None, description="processor card for the energy/latency "
                                   "estimate (default processor-h100)", json_schema_extra={"card": "device"})
 
 
-@register
 class IdealDiscrete(Implementation):
-    """Binary σ ∈ {±1}: asynchronous exact-energy or synchronous sign updates (eq. 2.2–2.3)."""
+    """Binary σ ∈ {±1}: asynchronous exact-energy or synchronous sign updates (eq. 2.2–2.3).
+
+    Batches: jobs differ only in their seeds (patterns, cues and update orders); every
+    setting shapes the compiled sweep loop, so none is batchable."""
 
     name = "ideal-discrete"
     description = "Discrete asynchronous/synchronous updates of binary neurons"
     time_unit = "sweep"
     Settings = DiscreteSettings
+    thread_safe = True
 
-    def recall(self, model, patterns, cues, settings, *, seed=0):
-        s = settings
-        cues.check_against(patterns)
-        t0 = time.perf_counter()
-        traj = solve_discrete(model, patterns, cues, seed=seed, batch_size=s.batch_size,
-                              config=DiscreteConfig(mode=s.mode, max_sweeps=s.max_sweeps,
-                                                    save_states=s.save_states))
-        attrs = {"model": model.one_layer().describe(), "mode": s.mode, "seed": seed,
-                 "wall_time_s": time.perf_counter() - t0}
-        result = to_result(self.name, traj, cues, time_unit="sweep", attrs=attrs)
-        cost = ideal_cost(result, model.one_layer().bind(patterns), solver=None, discrete=True,
-                          processor=s.processor)
-        return with_cost(result, cost)
+    def recall(self, model, patterns, cues, settings, *, seed=0) -> RecallResult:
+        return self.recall_batch([RecallJob(model, patterns, cues, settings, seed)])[0]
+
+    def recall_batch(self, jobs: Sequence[RecallJob]) -> list[RecallResult]:
+        def bind(job):
+            require_binary(job.patterns)  # refuse real patterns before binding
+            return job.model.one_layer().bind(job.patterns)
+
+        def solve(js, networks):
+            return solve_discrete_batch([
+                DiscreteRun(net, j.patterns, j.cues, seed=j.seed, batch_size=j.settings.batch_size,
+                            config=DiscreteConfig(mode=j.settings.mode, max_sweeps=j.settings.max_sweeps,
+                                                  save_states=j.settings.save_states))
+                for j, net in zip(js, networks)])
+
+        return recall_jobs(
+            self, jobs, bind=bind, solve=solve,
+            attrs=lambda job: {"model": job.model.one_layer().describe(), "mode": job.settings.mode,
+                               "seed": job.seed},
+            cost=lambda result, network, s: ideal_cost(result, network, solver=None, discrete=True,
+                                                       processor=s.processor))
+
+    def result_bytes(self, settings, n_trials: int, D: int, K: int) -> int:
+        return trajectory_bytes(n_trials, D, K, settings.max_sweeps + 1, settings.save_states)

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-import time
 from typing import Literal
 
 from pydantic import Field
 
-from ..dynamics.ode import ODE_SOLVERS, ODEConfig, solve_ode
-from ..costs import ideal_cost
-from ._assemble import to_result, with_cost
-from .base import Implementation, SettingsBase
-from .registry import register
+from ..dynamics.ode import ODE_SOLVERS, ODEConfig, ODERun, solve_ode_batch
+from ._assemble import IdealContinuous
+from .base import SettingsBase
 
 __all__ = ["IdealODE"]
 
@@ -30,31 +27,30 @@ class ODESettings(SettingsBase):
     steady_stop: bool = True
     max_steps: int = Field(4096, ge=1)
     dtype: Literal["float32", "float64"] = "float32"
-    batch_size: int = Field(1024, ge=1, description="trials per compiled batch")
+    batch_size: int = Field(1024, ge=1, description="trials per compiled batch (per run)")
     processor: str | None = Field(None, description="processor card for the energy/latency "
                                   "estimate (default processor-h100)", json_schema_extra={"card": "device"})
 
 
-@register
-class IdealODE(Implementation):
-    """τ dx/dt = −∂E/∂x̂ with an adaptive Diffrax solver, vmapped over trials."""
+class IdealODE(IdealContinuous):
+    """τ dx/dt = −∂E/∂x̂ with an adaptive Diffrax solver, vmapped over runs and trials.
+
+    Batches: jobs may differ in ``t1``, ``rtol``, ``atol``, ``dt0`` and ``steady_tol``
+    (traced numbers); jobs whose ``dt0`` is None and jobs with a number, or whose save
+    grids differ in length, run as separate compiled calls."""
 
     name = "ideal-ode"
     description = "Ideal continuous-time energy descent (Diffrax ODE)"
     Settings = ODESettings
+    batchable = frozenset({"t1", "rtol", "atol", "dt0", "steady_tol"})
 
-    def recall(self, model, patterns, cues, settings, *, seed=0):
-        s = settings
-        cues.check_against(patterns)
+    def solve_runs(self, runs):
+        return solve_ode_batch(runs)
+
+    def make_run(self, job, network) -> ODERun:
+        s = job.settings
         cfg = ODEConfig(solver=s.solver, n_save=s.n_save, save_states=s.save_states,
                         max_steps=s.max_steps, adaptive=s.adaptive, steady_stop=s.steady_stop)
-        t0 = time.perf_counter()
-        network = model.bind(patterns)
-        traj = solve_ode(network, patterns, cues, t1=s.t1, rtol=s.rtol, atol=s.atol,
-                         dt0=s.dt0, steady_tol=s.steady_tol, dtype=s.dtype,
-                         batch_size=s.batch_size, save_times=s.save_times, config=cfg)
-        attrs = {"model": model.describe(), "solver": s.solver, "wall_time_s": time.perf_counter() - t0}
-        result = to_result(self.name, traj, cues, attrs=attrs)
-        cost = ideal_cost(result, network, solver=s.solver, steady_stop=s.steady_stop,
-                          processor=s.processor)
-        return with_cost(result, cost)
+        return ODERun(network, job.patterns, job.cues, t1=s.t1, rtol=s.rtol, atol=s.atol, dt0=s.dt0,
+                      steady_tol=s.steady_tol, save_times=s.save_times, dtype=s.dtype,
+                      batch_size=s.batch_size, config=cfg)

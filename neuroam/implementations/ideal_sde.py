@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-import time
 from typing import Literal
 
 from pydantic import Field
 
-from ..dynamics.sde import SDE_SOLVERS, SDEConfig, solve_sde
-from ..costs import ideal_cost
-from ._assemble import to_result, with_cost
-from .base import Implementation, SettingsBase
-from .registry import register
+from ..dynamics.sde import SDE_SOLVERS, SDEConfig, SDERun, solve_sde_batch
+from ._assemble import IdealContinuous
+from .base import SettingsBase
 
 __all__ = ["IdealSDE"]
 
@@ -29,33 +26,36 @@ class SDESettings(SettingsBase):
     steady_tol: float = Field(1e-4, gt=0)
     max_steps: int = Field(100_000, ge=1)
     dtype: Literal["float32", "float64"] = "float32"
-    batch_size: int = Field(1024, ge=1)
+    batch_size: int = Field(1024, ge=1, description="trials per compiled batch (per run)")
     processor: str | None = Field(None, description="processor card for the energy/latency "
                                   "estimate (default processor-h100)", json_schema_extra={"card": "device"})
 
 
-@register
-class IdealSDE(Implementation):
-    """dx = −(1/τ)∂E/∂x̂ dt + noise, Diffrax SDE solvers, one Brownian path per trial."""
+class IdealSDE(IdealContinuous):
+    """dx = −(1/τ)∂E/∂x̂ dt + noise, Diffrax SDE solvers, one Brownian path per trial.
+
+    Batches: jobs may differ in ``temperature``, ``multiplicative``, ``t1``, ``dt`` and
+    ``steady_tol`` (traced numbers) and in their seeds; each job keeps the Brownian
+    paths of its own seed. Jobs with multiplicative noise on and off (m > 0 and m = 0),
+    or whose save grids differ in length, run as separate compiled calls."""
 
     name = "ideal-sde"
     description = "Ideal noisy energy descent (Diffrax SDE: ShARK, SRA1, Euler–Maruyama, Heun)"
     Settings = SDESettings
+    batchable = frozenset({"temperature", "multiplicative", "t1", "dt", "steady_tol"})
 
-    def recall(self, model, patterns, cues, settings, *, seed=0):
-        s = settings
-        cues.check_against(patterns)
+    def solve_runs(self, runs):
+        return solve_sde_batch(runs)
+
+    def make_run(self, job, network) -> SDERun:
+        s = job.settings
         cfg = SDEConfig(solver=s.solver, n_save=s.n_save, save_states=s.save_states,
                         max_steps=s.max_steps, steady_stop=s.steady_stop,
                         multiplicative=s.multiplicative > 0)
-        t0 = time.perf_counter()
-        network = model.bind(patterns)
-        traj = solve_sde(network, patterns, cues, temperature=s.temperature,
-                         multiplicative=s.multiplicative, t1=s.t1, dt=s.dt, steady_tol=s.steady_tol,
-                         seed=seed, dtype=s.dtype, batch_size=s.batch_size, save_times=s.save_times, config=cfg)
-        attrs = {"model": model.describe(), "solver": s.solver, "temperature": s.temperature,
-                 "seed": seed, "wall_time_s": time.perf_counter() - t0}
-        result = to_result(self.name, traj, cues, attrs=attrs)
-        cost = ideal_cost(result, network, solver=s.solver, steady_stop=s.steady_stop,
-                          processor=s.processor)
-        return with_cost(result, cost)
+        return SDERun(network, job.patterns, job.cues, temperature=s.temperature,
+                      multiplicative=s.multiplicative, t1=s.t1, dt=s.dt, steady_tol=s.steady_tol,
+                      seed=job.seed, save_times=s.save_times, dtype=s.dtype, batch_size=s.batch_size,
+                      config=cfg)
+
+    def job_attrs(self, job):
+        return {**super().job_attrs(job), "temperature": job.settings.temperature, "seed": job.seed}

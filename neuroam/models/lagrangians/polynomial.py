@@ -24,7 +24,7 @@ class Polynomial(Lagrangian):
     """
 
     n: int = eqx.field(static=True)
-    rectified: bool
+    rectified: bool = eqx.field(static=True)
     scale: jax.Array
 
     def __init__(self, n: int = 2, rectified: bool = False, scale: float = 1.0):

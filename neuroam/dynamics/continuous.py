@@ -1,0 +1,130 @@
+"""The one batched Diffrax driver behind ODE and SDE recall: runs × trials per call.
+
+One compiled body integrates ``R`` runs of ``B`` trials each. Every run brings its own
+:class:`ContinuousRun` — the bound network in flattened coordinates
+(:class:`~neuroam.dynamics.common.Problem`: vector field, save functions, read-outs),
+its save times ``ts`` (τ) and its numbers (tolerances, horizon, noise level) — stacked
+along a leading run axis and vmapped; the trials of each run are vmapped inside. What
+distinguishes an ODE from an SDE is a small static *method* (``ODEConfig``,
+``SDEConfig``) that supplies the solver, the step-size controller, the first step and
+the Diffrax terms (drift, or drift + noise). This driver owns everything else, once:
+
+* the :class:`diffrax.SaveAt` (the problem's reductions at ``ts`` + the final state),
+* the steady-state :class:`diffrax.Event` (RMS of dy/dt below ``steady_tol``, 1/τ),
+* status and converge times per trial (non-finite / converged / max-steps), and
+* the host-side batching of runs and trials (:func:`~neuroam.dynamics.runs.solve_runs`).
+
+Numbers are traced: a batch may mix horizons, tolerances and temperatures without
+recompiling, and each run keeps exactly its own numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import diffrax
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .common import TRACES, Problem, Trajectories, is_finite, make_problem, status_codes
+from .runs import RunSpec, key_data, solve_runs
+
+__all__ = ["ContinuousRun", "continuous_spec", "solve_continuous"]
+
+
+class ContinuousRun(eqx.Module):
+    """The per-run inputs of the driver (every array leaf gains a run axis when stacked).
+
+    Attributes:
+        problem: the network bound to this run's patterns, flattened to ``y`` ``(n,)``.
+        ts: ``(S,)`` save times in units of τ; ``ts[-1]`` is the horizon t1.
+        numbers: name -> scalar array: ``steady_tol`` (1/τ) always, plus what the
+            method reads (``rtol``, ``atol``, ``dt0``; ``dt`` (τ), ``temperature``,
+            ``multiplicative``).
+    """
+
+    problem: Problem
+    ts: jax.Array
+    numbers: dict[str, jax.Array]
+
+
+def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
+    """``R`` runs × ``B`` trials: ``trials["cue"]`` ``(R, B, D)``, ``trials["clamp"]``
+    ``(R, B, D)`` bool and, for noisy methods, ``trials["key"]`` ``(R, B, 2)`` key data.
+    Returns (saved ``{name: (R, B, S, ...)}``, final ``(R, B, D)``, status ``(R, B)``
+    int8, converge time ``(R, B)`` τ, accepted steps ``(R, B)``)."""
+    TRACES[method.trace_key] += 1
+
+    def one_run(run: ContinuousRun, trials):
+        prob, ts, nums = run.problem, run.ts, run.numbers
+        t0, t1 = jnp.zeros((), ts.dtype), ts[-1]
+        steady_tol = nums["steady_tol"]
+        saveat = diffrax.SaveAt(subs=[
+            diffrax.SubSaveAt(ts=ts, fn=lambda t, y, args: prob.save(y, method.save_states)),
+            diffrax.SubSaveAt(t1=True)])
+        event = None
+        if method.steady_stop:
+            event = diffrax.Event(lambda t, y, args, **kw: prob.drift_rms(y, args) < steady_tol)
+        solver = method.make_solver(prob, ts.dtype)
+        controller = method.controller(nums)
+
+        def one_trial(trial):
+            y0, free = prob.init(trial["cue"]), prob.free_mask(trial["clamp"])
+            terms = method.terms(prob, nums, trial, t0, t1)
+            sol = diffrax.diffeqsolve(terms, solver, t0, t1, method.dt0(nums), y0, args=free,
+                                      saveat=saveat, stepsize_controller=controller, event=event,
+                                      max_steps=method.max_steps, throw=False)
+            saved, tf, yf = sol.ys[0], sol.ts[1][-1], sol.ys[1][-1]
+            finite = is_finite(yf)
+            stopped = jnp.asarray(sol.event_mask) if method.steady_stop else jnp.asarray(False)
+            if method.converged_on == "steady":
+                reached = (prob.drift_rms(yf, free) < steady_tol) | stopped
+            else:  # noise never settles: finishing (at t1 or by the drift event) counts
+                reached = (sol.result == diffrax.RESULTS.successful) | stopped
+            reached = reached & finite
+            ctime = jnp.where(reached, tf, jnp.nan)
+            saved = jax.tree_util.tree_map(lambda a: jnp.where(jnp.isinf(a), jnp.nan, a), saved)
+            return saved, prob.visible(yf), status_codes(finite, reached), ctime, sol.stats["num_steps"]
+
+        return jax.vmap(one_trial)(trials)
+
+    return eqx.filter_vmap(one_run)(tree, trials)
+
+
+_body_jit = eqx.filter_jit(_body)
+
+
+def continuous_spec(network, patterns, cues, *, ts: jax.Array, numbers: dict[str, float], method,
+                    dtype, batch_size: int, seed: int | None = None) -> RunSpec:
+    """A :class:`~neuroam.dynamics.runs.RunSpec` for one run of :func:`solve_continuous`.
+
+    Args:
+        network: the bound network; patterns: its :class:`~neuroam.patterns.PatternSet`
+            ``(K, D)``; cues: the :class:`~neuroam.cues.CueSet` ``(T, D)``.
+        ts: ``(S,)`` save times (τ), ``ts[-1]`` the horizon.
+        numbers: the run's scalars (see :class:`ContinuousRun`), cast to ``dtype``.
+        method: the static ODE/SDE config. seed: per-trial PRNG keys for noisy methods.
+    """
+    prob = make_problem(network, patterns, dtype)
+    states = np.asarray(cues.states, dtype=np.dtype(dtype))
+    clamp = np.zeros(states.shape, bool) if cues.clamp is None else np.asarray(cues.clamp, bool)
+    trials = {"cue": states, "clamp": clamp}
+    if seed is not None:
+        trials["key"] = key_data(seed, cues.n_trials)
+    nums = {name: jnp.asarray(value, dtype) for name, value in numbers.items()}
+    return RunSpec(ContinuousRun(prob, jnp.asarray(ts, dtype), nums), trials, method, batch_size)
+
+
+def solve_continuous(specs: Sequence[RunSpec]) -> list[Trajectories]:
+    """One :class:`~neuroam.dynamics.common.Trajectories` per spec, in order; specs that
+    share a compiled shape run as one call (see :func:`~neuroam.dynamics.runs.solve_runs`)."""
+    outs: list[Any] = solve_runs(specs, _body_jit)
+    trajs = []
+    for spec, (saved, final, status, ctime, steps) in zip(specs, outs):
+        trajs.append(Trajectories(times=np.asarray(spec.tree.ts), states=saved.get("state"),
+                                  energies=saved["energy"], overlaps=saved["overlap"], final=final,
+                                  status=status, converge_time=ctime, n_steps=steps))
+    return trajs

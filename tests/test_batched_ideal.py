@@ -1,0 +1,163 @@
+"""Batched ideal recall: a job in a batch gives what it gives alone, with one compile.
+
+Why ODE/SDE results are compared with tolerances: a batched call runs the same
+arithmetic through XLA kernels with an extra vmapped run axis (4 runs instead of 1),
+which may sum in another order than the lone call. In float32 (ε ≈ 1.2e-7) the saved
+trajectories then differ by round-off (seen: ≤ 4e-6), allowed as |Δ| ≤ 5e-5 + 1e-5·|x|.
+The final state is read where the adaptive solve stops (RMS dx/dt < steady_tol): the
+controller's error estimates are differences of nearly equal numbers, so round-off
+moves its step sizes by ~1 % and the stop time by a fraction of a step, and the final
+state by up to about steady_tol × step (seen: 2e-4 with real-valued patterns, 0 with
+the ±1 cases here, 7e-6 in benchmarks/bench_ideal_batch.py at D = 100). Final states
+are allowed |Δ| ≤ 1e-3, far below the O(1) error of a mixed-up job. Discrete updates
+are sign decisions on scores ξ·σ that are exact integers in float32: identical.
+"""
+
+import numpy as np
+import pytest
+
+import neuroam as na
+from neuroam.dynamics.common import TRACES
+from neuroam.implementations import RecallJob, get
+from neuroam.results import Status
+
+MODEL = na.make_model("polynomial", n=4)
+ATOL, RTOL, FINAL_ATOL = 5e-5, 1e-5, 1e-3
+
+
+def _jobs(impl, settings: list[dict], *, D: int, K: int = 4, per: int = 3, seed0: int = 0,
+          model=MODEL, real: bool = False):
+    """One job per settings dict, each with its own seed, patterns and cues."""
+    jobs = []
+    for i, values in enumerate(settings):
+        if real:
+            pats = na.patterns.gaussian(K=K, D=D, seed=seed0 + 100 + i)
+            cues = na.cues.noise(pats, sigma=0.3, trials_per_pattern=per, seed=seed0 + 200 + i)
+        else:
+            pats = na.patterns.random_binary(K=K, D=D, seed=seed0 + 100 + i)
+            cues = na.cues.flip(pats, rate=0.25, trials_per_pattern=per, seed=seed0 + 200 + i)
+        jobs.append(RecallJob(model, pats, cues, impl.settings(**values), seed=seed0 + i))
+    return jobs
+
+
+def _close(x, y):
+    """Equal NaN masks (a stop between two save times may differ by one save) and
+    round-off agreement where both are saved."""
+    both = np.isfinite(x) & np.isfinite(y)
+    assert np.mean(np.isfinite(x) == np.isfinite(y)) > 0.95
+    np.testing.assert_allclose(x[both], y[both], rtol=RTOL, atol=ATOL)
+
+
+def _same(a, b, exact: bool):
+    if exact:
+        for name in ("final", "states", "energies", "overlaps", "converge_time"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+        np.testing.assert_array_equal(a.extras["n_steps"].data, b.extras["n_steps"].data)
+    else:
+        np.testing.assert_allclose(a.final, b.final, rtol=0, atol=FINAL_ATOL)
+        _close(a.energies, b.energies)
+        _close(a.overlaps, b.overlaps)
+        np.testing.assert_array_equal(np.isnan(a.converge_time), np.isnan(b.converge_time))
+    np.testing.assert_array_equal(a.status, b.status)
+    np.testing.assert_array_equal(a.times, b.times)
+    keys = set(a.attrs) - {"wall_time_s"}
+    assert keys == set(b.attrs) - {"wall_time_s"}
+    same_cost = {"cost.flops", "energy_per_recall_J", "latency_per_recall_s", "cost_basis"}
+    assert {k: a.attrs[k] for k in keys - same_cost} == {k: b.attrs[k] for k in keys - same_cost}
+    if exact:  # the cost follows the mean step count, which round-off may move by a step
+        assert {k: a.attrs[k] for k in same_cost} == {k: b.attrs[k] for k in same_cost}
+    else:
+        assert a.attrs["cost.flops"] == pytest.approx(b.attrs["cost.flops"], rel=0.1)
+
+
+CASES = [
+    ("ideal-ode", [dict(t1=20.0, rtol=1e-4, steady_tol=1e-3, batch_size=8),
+                   dict(t1=30.0, rtol=1e-5, atol=1e-7, steady_tol=5e-4, batch_size=8),
+                   dict(t1=25.0, rtol=3e-4, steady_tol=2e-3, batch_size=8)], False),
+    ("ideal-sde", [dict(t1=4.0, temperature=0.01, batch_size=8),
+                   dict(t1=5.0, temperature=0.05, dt=0.04, batch_size=8),
+                   dict(t1=3.0, temperature=0.0, batch_size=8)], False),
+    ("ideal-discrete", [dict(batch_size=8)] * 3, True),
+    ("ideal-discrete", [dict(mode="sync", batch_size=8)] * 3, True),
+]
+
+
+@pytest.mark.parametrize("name,settings,exact", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_batch_matches_each_job_alone(name, settings, exact):
+    """Different seeds, patterns, cues and numbers in one call; 15 trials in batches of 8
+    (the last one padded), 3 runs padded to 4."""
+    impl = get(name)
+    assert set().union(*(set(s) for s in settings)) - {"batch_size", "mode"} <= impl.batchable
+    jobs = _jobs(impl, settings, D=40)
+    batch = impl.recall_batch(jobs)
+    assert len(batch) == len(jobs)
+    for job, res in zip(jobs, batch):
+        alone = impl.recall(job.model, job.patterns, job.cues, job.settings, seed=job.seed)
+        _same(res, alone, exact)
+        assert res.final.shape == (len(job.cues), 40)
+        assert (res.status != Status.NON_FINITE).all()
+
+
+def test_real_patterns_batch_matches_each_job_alone():
+    """Real-valued patterns (normalised overlaps) with LSE: the stop-time sensitivity case."""
+    impl = get("ideal-ode")
+    jobs = _jobs(impl, [dict(t1=20.0 + i, rtol=1e-5 * (i + 1)) for i in range(3)], D=16, K=5,
+                 per=2, model=na.make_model("lse", beta=0.5), real=True)
+    for job, res in zip(jobs, impl.recall_batch(jobs)):
+        _same(res, impl.recall(job.model, job.patterns, job.cues, job.settings), False)
+        assert na.metrics.summarize(res, job.patterns)["accuracy"] == 1.0
+
+
+def test_same_seed_same_path_whatever_the_batch():
+    """A job keeps its Brownian paths in any batch; another seed draws other paths."""
+    impl = get("ideal-sde")
+    pats = na.patterns.random_binary(K=3, D=24, seed=7)
+    cues = na.cues.flip(pats, rate=0.2, trials_per_pattern=2, seed=8)
+    s = impl.settings(t1=3.0, temperature=0.2, n_save=10)
+    a, b, c = (RecallJob(MODEL, pats, cues, s, seed=k) for k in (1, 2, 1))
+    first = impl.recall_batch([a, b, c])
+    second = impl.recall_batch([b, c])
+    np.testing.assert_allclose(first[0].states, first[2].states, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(first[2].states, second[1].states, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(first[1].states, second[0].states, rtol=RTOL, atol=ATOL)
+    assert np.abs(first[0].states - first[1].states).max() > 1e-2
+
+
+@pytest.mark.parametrize("name,key,numbers", [
+    ("ideal-ode", "ode", lambda i: dict(t1=15.0 + i, rtol=1e-4 * (1 + i), steady_tol=1e-3 * (1 + i))),
+    ("ideal-sde", "sde", lambda i: dict(t1=2.0 + 0.5 * i, temperature=0.01 * i, n_save=8)),
+    ("ideal-discrete", "discrete", lambda i: dict(max_sweeps=20)),
+])
+def test_batches_of_three_and_four_runs_compile_once(name, key, numbers):
+    impl = get(name)
+    before = TRACES[key]
+    impl.recall_batch(_jobs(impl, [numbers(i) for i in range(3)], D=36, seed0=10))
+    impl.recall_batch(_jobs(impl, [numbers(i) for i in range(3, 7)], D=36, seed0=20))
+    assert TRACES[key] - before == 1
+
+
+def test_structurally_different_jobs_run_apart_in_order():
+    """Jobs the engine might mix (automatic vs fixed first step; multiplicative noise on
+    and off) are split into compiled groups and come back in order, as if alone."""
+    ode = get("ideal-ode")
+    jobs = _jobs(ode, [dict(t1=10.0), dict(t1=10.0, dt0=0.1), dict(t1=12.0)], D=20, per=1, seed0=30)
+    for job, res in zip(jobs, ode.recall_batch(jobs)):
+        _same(res, ode.recall(job.model, job.patterns, job.cues, job.settings, seed=job.seed), False)
+    sde = get("ideal-sde")
+    jobs = _jobs(sde, [dict(t1=2.0, solver="euler", multiplicative=0.0, n_save=5),
+                       dict(t1=2.0, solver="euler", multiplicative=0.1, n_save=5)], D=20, per=1, seed0=40)
+    for job, res in zip(jobs, sde.recall_batch(jobs)):
+        _same(res, sde.recall(job.model, job.patterns, job.cues, job.settings, seed=job.seed), False)
+
+
+@pytest.mark.parametrize("name,values", [("ideal-ode", dict(t1=5.0, n_save=7)),
+                                         ("ideal-ode", dict(t1=5.0, save_times=[0.0, 1.0], save_states=False)),
+                                         ("ideal-discrete", dict(max_sweeps=5))])
+def test_result_bytes_bounds_the_result(name, values):
+    impl = get(name)
+    job = _jobs(impl, [values], D=16, K=3, per=2, seed0=50)[0]
+    res = impl.recall_batch([job])[0]
+    real = sum(np.asarray(a).nbytes for a in (res.final, res.cues, res.energies, res.overlaps)
+               if a is not None) + (res.states.nbytes if res.states is not None else 0)
+    est = impl.result_bytes(job.settings, len(job.cues), 16, 3)
+    assert real <= est <= 2 * real
