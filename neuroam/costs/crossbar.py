@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -216,17 +217,21 @@ def _read_inputs(result, steps: np.ndarray):
     return result.final, np.arange(T), steps.astype(np.float64)
 
 
+@eqx.filter_jit
+def _activations(lagrangian, s):
+    return jax.vmap(lagrangian.activation)(s)
+
+
 def _memory_inputs(chip, g: np.ndarray, draw: np.ndarray) -> np.ndarray:
     """Memory-layer activations f = ∇𝓛_h(ξ g + b) ``(R, K)`` that the transposed reads
-    receive, from the chip's weights of each read's draw (no read noise)."""
+    receive, from the chip's weights of each read's draw (no read noise). One compiled
+    call for every read (rows padded to a power of two: no recompiling per run)."""
     W, bias = chip.array.weights(), np.asarray(chip.bias, np.float64)
-    act = jax.vmap(chip.plan.hidden.activation)
-    f = np.zeros((g.shape[0], W.shape[-1]))
-    for d in np.unique(draw):
-        rows = draw == d
-        s = np.nan_to_num(np.asarray(g[rows], np.float64)) @ W[d] + bias[d]
-        f[rows] = np.asarray(act(jnp.asarray(s)), np.float64)
-    return f
+    R = g.shape[0]
+    s = np.einsum("rd,rdk->rk", np.nan_to_num(np.asarray(g, np.float64)), W[draw]) + bias[draw]
+    n = 1 << max(0, R - 1).bit_length()
+    padded = np.concatenate([s, np.zeros((n - R, s.shape[1]))]) if n > R else s
+    return np.asarray(_activations(chip.plan.hidden, jnp.asarray(padded)), np.float64)[:R]
 
 
 def _array_conductance(result, chip, sums: DeviceSums, steps, draw, dynamics: str):

@@ -9,7 +9,8 @@
 - :mod:`.array` — programming a matrix into tiles for many fault draws at once;
 - :mod:`.ir_drop` — exact and first-order IR drop; :mod:`.netlist` — SPICE export;
 - :mod:`.plan`, :mod:`.chip` — what a model stores and the programmed chips of a run;
-- :mod:`.read`, :mod:`.dynamics` — JAX reads with converters and the recall loops.
+- :mod:`.read`, :mod:`.dynamics` — JAX reads with converters and the recall loops;
+- :mod:`.batch` — the chips of several runs stacked into one recall call.
 
 The implementation that uses all of this is ``neuroam.implementations.get("crossbar")``.
 """

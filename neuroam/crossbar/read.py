@@ -37,7 +37,8 @@ class DrawArrays(eqx.Module):
     rows, k): read-noise variance of the devices behind each difference (S²); ``var_ref``
     (nb, nc, rows): the reference column's (offset mapping, else 0); ``var_sum`` (nb, nc,
     k) and ``var_ref_sum`` (nb, nc): their sums over the used rows; ``comp``: drift
-    compensation factor.
+    compensation factor; ``w_per_amp``: weight units per ampere at v_read (it depends on
+    the chip's w_max, which may differ between the runs of a batch).
     """
 
     delta: jax.Array
@@ -46,10 +47,12 @@ class DrawArrays(eqx.Module):
     var_sum: jax.Array
     var_ref_sum: jax.Array
     comp: jax.Array
+    w_per_amp: jax.Array
 
 
 class Periphery(eqx.Module):
-    """Converters and units shared by every draw."""
+    """Converters and line counts shared by every draw (and every run of a batch: they
+    depend only on the circuit and device cards and the layout)."""
 
     v_read: jax.Array
     dac_levels: jax.Array  # signed levels 2^(b-1) - 1; 0 = ideal
@@ -57,7 +60,6 @@ class Periphery(eqx.Module):
     fs_fwd: jax.Array  # (nb,) ADC full scale of forward reads (A)
     fs_bwd: jax.Array  # (nc,) ADC full scale of transposed reads (A)
     out_sigma: jax.Array  # A
-    w_per_amp: jax.Array  # weight units per ampere at v_read
     n_in: int = eqx.field(static=True)
     n_out: int = eqx.field(static=True)
     offset: bool = eqx.field(static=True)  # offset mapping: a shared reference column
@@ -88,10 +90,17 @@ def _differences(G, V2, arr: ProgrammedArray, rows: int, k: int):
     return G[..., :k] - G[..., ref:ref + 1], V2[..., :k], V2[..., ref]
 
 
-def make_reader(arr: ProgrammedArray, dtype=jnp.float32) -> tuple[DrawArrays, Periphery]:
+def make_reader(arr: ProgrammedArray, dtype=jnp.float32, *,
+                host: bool = False) -> tuple[DrawArrays, Periphery]:
+    """The per-draw arrays (leading axis: draw) and the shared periphery of ``arr``, as
+    JAX arrays of ``dtype``, or (``host``) as float64 NumPy arrays, for stacking the chips
+    of several runs before one transfer."""
     d, c, lay = arr.device, arr.circuit, arr.layout
     i_cell = c.read_voltage * (d.g_max - d.g_min)
-    f = lambda a: jnp.asarray(a, dtype)  # noqa: E731
+    if host:
+        f = lambda a: np.asarray(a, np.float64)  # noqa: E731
+    else:
+        f = lambda a: jnp.asarray(a, dtype)  # noqa: E731
     rows, k = _used(arr)
     delta, var, var_ref = _differences(arr.g_eff, arr.read_var, arr, rows, k)
     used = np.arange(lay.nb)[:, None] * lay.tile_rows + np.arange(rows)[None, :] < lay.n_in
@@ -99,14 +108,15 @@ def make_reader(arr: ProgrammedArray, dtype=jnp.float32) -> tuple[DrawArrays, Pe
     draws = DrawArrays(delta=f(delta), var=f(var), var_ref=f(var_ref),
                        var_sum=f(np.sum(var * mask, axis=-2)),
                        var_ref_sum=f(np.sum(var_ref * mask[..., 0], axis=-1)),
-                       comp=f(arr.compensation))
+                       comp=f(arr.compensation),
+                       w_per_amp=f(np.full(arr.n_draws, weight_per_siemens(
+                           lay.mapping, d.g_min, d.g_max, arr.w_max) / c.read_voltage)))
     per = Periphery(
         v_read=f(c.read_voltage), dac_levels=f(_levels(c.dac_bits)),
         adc_levels=f(_levels(c.adc_bits)),
         fs_fwd=f(c.adc_range * lay.used_inputs() * i_cell),
         fs_bwd=f(c.adc_range * lay.used_outputs() * i_cell),
         out_sigma=f(c.output_noise * i_cell),
-        w_per_amp=f(weight_per_siemens(lay.mapping, d.g_min, d.g_max, arr.w_max) / c.read_voltage),
         n_in=lay.n_in, n_out=lay.n_out, offset=lay.mapping == "offset")
     return draws, per
 
@@ -154,7 +164,7 @@ def forward(d: DrawArrays, p: Periphery, x, key, *, binary: bool = False):
         var_ref = jnp.einsum("br,bcr->bc", V2, d.var_ref)
     I = _finish(I, var, jnp.sqrt(var_ref)[..., None], p, p.fs_fwd[:, None, None], key, p.offset)
     y = I.sum(0).reshape(-1)[:p.n_out]
-    return y * (p.w_per_amp * s * d.comp)
+    return y * (d.w_per_amp * s * d.comp)
 
 
 def transposed(d: DrawArrays, p: Periphery, f, key):
@@ -167,7 +177,7 @@ def transposed(d: DrawArrays, p: Periphery, f, key):
     shared = jnp.sqrt(d.var_ref) * jnp.abs(V.sum(-1))[None, :, None]  # −ΣV on the reference
     I = _finish(I, var, shared, p, p.fs_bwd[None, :, None], key, p.offset)
     y = I.sum(1).reshape(-1)[:p.n_in]
-    return y * (p.w_per_amp * s * d.comp)
+    return y * (d.w_per_amp * s * d.comp)
 
 
 def forward_one(d: DrawArrays, p: Periphery, x, j, key, *, binary: bool = False):
@@ -184,7 +194,7 @@ def forward_one(d: DrawArrays, p: Periphery, x, j, key, *, binary: bool = False)
         var = jnp.einsum("br,br->b", V * V, d.var[:, c, :, kk])
         var_ref = jnp.einsum("br,br->b", V * V, d.var_ref[:, c])
     I = _finish(I, var, jnp.sqrt(var_ref), p, p.fs_fwd, key, p.offset)
-    return I.sum() * (p.w_per_amp * s * d.comp)
+    return I.sum() * (d.w_per_amp * s * d.comp)
 
 
 def transposed_one(d: DrawArrays, p: Periphery, f, i, key):
@@ -197,4 +207,4 @@ def transposed_one(d: DrawArrays, p: Periphery, f, i, key):
     var = jnp.einsum("ck,ck->c", V * V, d.var[b, :, rr])
     shared = jnp.sqrt(d.var_ref[b, :, rr]) * jnp.abs(V.sum(-1))
     I = _finish(I, var, shared, p, p.fs_bwd, key, p.offset)
-    return I.sum() * (p.w_per_amp * s * d.comp)
+    return I.sum() * (d.w_per_amp * s * d.comp)

@@ -9,30 +9,35 @@ conductance maps are returned in ``extras`` with dims ``(draw, row, col)`` (logi
 weights, row = input, col = output) and ``(draw, device_row, device_col)`` (devices, tiles
 side by side). Energy and latency per recall are estimated from the cards
 (:func:`neuroam.costs.crossbar.crossbar_cost`) and recorded in ``attrs``.
+
+Runs that differ only in settings that enter chip programming (:data:`BATCHABLE`: fault
+rate, kind and model, levels, write-verify, drift, IR drop, training flip rate) and in
+their seeds, patterns and cues are recalled as one batched call
+(:meth:`Crossbar.recall_batch`, :mod:`neuroam.crossbar.batch`); a lone run is a batch of
+one, and each run's chips, training and read noise come from its own seed alone.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Literal
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 from pydantic import Field
 
 from ..costs.crossbar import circuit_costs, crossbar_cost
-from ..crossbar.chip import program_model
-from ..crossbar.dynamics import LoopConfig, Stored, run_recall
+from ..crossbar.batch import runs_per_step, split_run, stack_runs
+from ..crossbar.chip import program_models
+from ..crossbar.dynamics import run_recall
 from ..crossbar.mapping import affected_weights
 from ..crossbar.plan import RULE_CHOICES
-from ..crossbar.read import make_reader
-from ..dynamics.common import cast_floats, overlap_matrix, resolve_dtype
-from ..models.synapses import WeightSynapse
+from ..dynamics.common import resolve_dtype
+from ..errors import ValueRangeError
 from ..results import Extra, RecallResult
 from ._assemble import with_cost
-from .base import Implementation, SettingsBase
-from .registry import register
+from .base import Implementation, RecallJob, SettingsBase
 
 __all__ = ["Crossbar"]
 
@@ -78,12 +83,37 @@ class CrossbarSettings(SettingsBase):
     dtype: Literal["float32", "float64"] = "float32"
 
 
-def _broadcast(tree, n):
-    return jax.tree_util.tree_map(
-        lambda a: jnp.broadcast_to(a, (n, *a.shape)) if isinstance(a, jax.Array) else a, tree)
+#: settings that only enter chip programming (faults, devices, training bounds), never
+#: the compiled recall loop: runs differing in them share one batched call.
+BATCHABLE = frozenset({
+    "fault_rate", "fault_kind", "fault_model", "stuck_on_fraction", "cluster_size", "levels",
+    "write_verify", "drift_time", "drift_compensation", "ir_drop", "train_flip_rate"})
 
 
-@register
+def _check_batch(jobs: list[RecallJob]) -> None:
+    """The jobs of one batch share the model, shapes and every non-batchable setting."""
+    j0 = jobs[0]
+    loop = j0.settings.model_dump(exclude=set(BATCHABLE))
+    for j in jobs[1:]:
+        diff = sorted(k for k, v in j.settings.model_dump(exclude=set(BATCHABLE)).items()
+                      if loop[k] != v)
+        if diff:
+            raise ValueRangeError(f"crossbar runs in one batch whose settings {diff} differ",
+                                  f"differences only in {sorted(BATCHABLE)}",
+                                  "Run them in separate batches.")
+        if j.model is not j0.model and j.model.describe() != j0.model.describe():
+            raise ValueRangeError(f"crossbar runs in one batch with models {j0.model.describe()}"
+                                  f" and {j.model.describe()}", "one model per batch",
+                                  "Run them in separate batches.")
+        if (j.patterns.xi.shape != j0.patterns.xi.shape
+                or j.cues.states.shape != j0.cues.states.shape):
+            raise ValueRangeError(
+                f"crossbar runs in one batch with patterns {j.patterns.xi.shape} and cues "
+                f"{j.cues.states.shape} (first run: {j0.patterns.xi.shape}, "
+                f"{j0.cues.states.shape})", "one pattern shape and one cue shape per batch",
+                "Run them in separate batches.")
+
+
 class Crossbar(Implementation):
     """Memristor crossbar: device cards, non-idealities, faults, IR drop, crossbar products in the loop."""
 
@@ -91,47 +121,67 @@ class Crossbar(Implementation):
     description = "Memristor crossbar (device + circuit cards, faults, drift, IR drop)"
     time_unit = "sweep"
     Settings = CrossbarSettings
+    thread_safe = True
+    batchable = BATCHABLE
 
     def recall(self, model, patterns, cues, settings, *, seed=0):
-        s = settings
-        cues.check_against(patterns)
+        return self.recall_batch([RecallJob(model, patterns, cues, settings, seed)])[0]
+
+    def recall_batch(self, jobs: Sequence[RecallJob]) -> list[RecallResult]:
+        """Program every job's chips (its own RNG stream, fault-aware weights of all jobs
+        trained in one call), recall on all of them in ONE compiled call (draws of every
+        job side by side, padded to a power of two of jobs), split per job.
+
+        ``program_time_s`` and ``wall_time_s`` of a batched job are the batch's times
+        divided by the number of jobs.
+        """
+        jobs = list(jobs)
+        if not jobs:
+            return []
+        _check_batch(jobs)
+        for j in jobs:
+            j.cues.check_against(j.patterns)
         t_start = time.perf_counter()
-        chip = program_model(model, patterns, s, seed=seed)
-        plan, arr, n = chip.plan, chip.array, s.n_draws
-        costs = circuit_costs(chip.circuit)  # card checked before the run, used after it
-        t_prog = time.perf_counter() - t_start
-        dt = resolve_dtype(s.dtype)
-        draws, per = make_reader(arr, dt)
-        if chip.weights is not None:  # fault-aware: the energy of the trained weights
-            syn = WeightSynapse(jnp.asarray(chip.weights), jnp.asarray(chip.bias))
-        else:
-            syn = _broadcast(plan.energy_syn, n)
-        stored = Stored(bias=jnp.asarray(chip.bias, dt), energy_syn=cast_floats(syn, dt),
-                        hidden=cast_floats(plan.hidden, dt), visible=cast_floats(plan.visible, dt),
-                        tau=jnp.asarray(plan.tau, dt), dt=jnp.asarray(s.dt, dt),
-                        steady_tol=jnp.asarray(s.steady_tol, dt))
-        cfg = LoopConfig(form=plan.form, dynamics=s.dynamics, max_steps=s.max_steps,
-                         save_states=s.save_states)
-        states = np.asarray(cues.states, np.float64)
-        x0 = states if s.dynamics == "ode" else np.where(states >= 0, 1.0, -1.0)
-        clamp = np.zeros_like(states, bool) if cues.clamp is None else np.asarray(cues.clamp)
-        T = cues.n_trials
-        keys = jax.random.split(jax.random.key(int(seed)), n * T).reshape(n, T)
-        out = run_recall(cfg, draws, per, stored, overlap_matrix(patterns, dt),
-                         jnp.asarray(x0, dt), jnp.asarray(1.0 - clamp, dt), keys)
-        buf, final, status, ctime, steps = jax.tree_util.tree_map(
-            lambda a: np.asarray(a).reshape(n * T, *np.shape(a)[2:]), out)
-        wall = time.perf_counter() - t_start
+        J, s = len(jobs), jobs[0].settings
+        step = runs_per_step()
+        chips = program_models([(j.model, j.patterns, j.settings, j.seed) for j in jobs],
+                               pad=True, runs_per_step=step)
+        costs = circuit_costs(chips[0].circuit)  # card checked before the run, used after it
+        t_prog = (time.perf_counter() - t_start) / J
+        batch = stack_runs(chips, jobs, s, resolve_dtype(s.dtype), runs_per_step=step)
+        out = jax.tree_util.tree_map(np.asarray, run_recall(*batch.args()))
+        wall = (time.perf_counter() - t_start) / J
+        n = s.n_draws
         ode = s.dynamics == "ode"
         times = np.arange(s.max_steps + 1, dtype=np.float64) * (s.dt if ode else 1.0)
-        result = RecallResult(
-            implementation=self.name, times=times, states=buf.get("state"),
-            energies=buf["energy"], overlaps=buf["overlap"], final=final, status=status,
-            converge_time=ctime, cues=np.tile(cues.states, (n, 1)),
-            targets=np.tile(cues.targets, n), time_unit="tau" if ode else "sweep",
-            extras=self._extras(arr, n, T, steps),
-            attrs=self._attrs(s, chip, seed, wall, t_prog))
-        return with_cost(result, crossbar_cost(result, chip, dynamics=s.dynamics, costs=costs))
+        results = []
+        for i, (job, chip) in enumerate(zip(jobs, chips)):
+            buf, final, status, ctime, steps = split_run(out, i, n)
+            cues, T = job.cues, job.cues.n_trials
+            result = RecallResult(
+                implementation=self.name, times=times, states=buf.get("state"),
+                energies=buf["energy"], overlaps=buf["overlap"], final=final, status=status,
+                converge_time=ctime, cues=np.tile(cues.states, (n, 1)),
+                targets=np.tile(cues.targets, n), time_unit="tau" if ode else "sweep",
+                extras=self._extras(chip.array, n, T, steps),
+                attrs=self._attrs(job.settings, chip, job.seed, wall, t_prog))
+            results.append(with_cost(result, crossbar_cost(result, chip, dynamics=s.dynamics,
+                                                           costs=costs)))
+        return results
+
+    def result_bytes(self, settings, n_trials: int, D: int, K: int) -> int:
+        """Rough bytes of one run's result: ``n_draws·n_trials`` trials of ``max_steps + 1``
+        saved sweeps (energy, K overlaps, D states if saved) plus cues and finals, and the
+        per-draw maps (fault mask, effective weights, stuck codes and conductances of the
+        devices: two per weight, differential pairs, tile padding ignored)."""
+        s = settings
+        item = 8 if s.dtype == "float64" else 4
+        trials = s.n_draws * n_trials
+        S = s.max_steps + 1
+        per_trial = item * (S * (1 + K + (D if s.save_states else 0)) + 3 * D + 4) + 8
+        weights = D * max(D, K)  # weights form: D×D; bipartite: D×K
+        per_draw = weights * (1 + 4) + 2 * weights * (1 + 4) + 8
+        return trials * per_trial + s.n_draws * per_draw
 
     @staticmethod
     def _extras(arr, n, T, steps) -> dict:
