@@ -1,11 +1,8 @@
-"""Implementations register by name and return the common RecallResult."""
+"""Implementations: one substrate per module, each recalling the same model and patterns
+into the common RecallResult; found by name through entry points (:mod:`.registry`)."""
 
-from . import ideal_discrete, ideal_ode, ideal_sde  # noqa: F401  (registration)
-from . import astrocyte  # noqa: F401  (registration)
-from . import crossbar  # noqa: F401  (registration)
-from . import oscillator  # noqa: F401  (registration)
-from . import spiking  # noqa: F401  (registration)
-from .base import Implementation, SettingsBase, validate_settings
+from .base import Implementation, RecallJob, SettingsBase, validate_settings
 from .registry import get, names, register
 
-__all__ = ["Implementation", "SettingsBase", "validate_settings", "get", "names", "register"]
+__all__ = ["Implementation", "RecallJob", "SettingsBase", "validate_settings", "get", "names",
+           "register"]

@@ -22,7 +22,6 @@ from ..errors import UnsupportedError
 from ..results import Extra
 from ._assemble import to_result
 from .base import Implementation, SettingsBase
-from .registry import register
 
 __all__ = ["Astrocyte"]
 
@@ -97,7 +96,6 @@ def capacity_attrs(N: int, K: int) -> dict[str, float]:
     }
 
 
-@register
 class Astrocyte(Implementation):
     """Neurons x, synapses S and astrocytic processes P (Diffrax ODE/SDE, vmapped over trials)."""
 
@@ -105,6 +103,7 @@ class Astrocyte(Implementation):
     description = ("Neuron–astrocyte network storing the quartic DenseAM in process couplings "
                    "(Diffrax)")
     Settings = AstrocyteSettings
+    thread_safe = True
 
     def recall(self, model, patterns, cues, settings, *, seed=0):
         s = settings

@@ -43,7 +43,6 @@ from ..oscillator import (PAIRWISE_RULES, Hardware, PhaseConfig, build_dynamics,
 from ..results import Extra, RecallResult
 from ._assemble import with_cost
 from .base import Implementation, SettingsBase
-from .registry import register
 
 __all__ = ["Oscillator"]
 
@@ -91,7 +90,6 @@ class OscillatorSettings(SettingsBase):
     escape_level: float = Field(0.4, gt=0, lt=1, description="|z_target| below which a retrieved trial has escaped")
 
 
-@register
 class Oscillator(Implementation):
     """Kuramoto oscillators: dθ/dt = ω − ∂E/∂θ (+ misalignment, injection, phase noise)."""
 
@@ -99,6 +97,7 @@ class Oscillator(Implementation):
     description = ("Kuramoto phase oscillators with pairwise and quartic (dense) coupling, "
                    "second-harmonic injection, detuning, phase noise (Diffrax ODE/SDE)")
     Settings = OscillatorSettings
+    thread_safe = True
 
     def recall(self, model, patterns, cues, settings, *, seed=0):
         s = settings

@@ -27,7 +27,6 @@ from ..results import Extra
 from ..spiking import BACKENDS, simulate, to_result, translate
 from ._assemble import with_cost
 from .base import Implementation, SettingsBase
-from .registry import register
 
 __all__ = ["Spiking"]
 
@@ -68,7 +67,6 @@ _SPIKE_EXTRAS = ("spike_time", "spike_neuron", "spike_count", "memory_spike_time
                  "memory_spike_unit", "memory_spike_count")
 
 
-@register
 class Spiking(Implementation):
     """LIF networks in Brian2 (runtime numpy/cython or cpp_standalone), batched trials."""
 
