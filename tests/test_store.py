@@ -11,8 +11,8 @@ from neuroam.errors import StoreError
 from neuroam.patterns import PatternSet
 from neuroam.results import Extra, RecallResult
 from neuroam.store import (RunRecord, assemble, atomic_h5, check_results, list_runs, open_run,
-                           read_partial, read_records, read_summary, record_from_result,
-                           write_partial)
+                           partial_index, read_partial, read_records, read_summary,
+                           record_from_result, write_partial)
 
 
 def fake_result(K=3, D=8, T=4, S=6, seed=0):
@@ -22,11 +22,11 @@ def fake_result(K=3, D=8, T=4, S=6, seed=0):
     states = rng.standard_normal((T, S, D)).astype(np.float32)
     states[0, 4:] = np.nan
     overlaps = np.einsum("tsd,kd->tsk", states, xi) / D
-    counts = np.array([2, 0, 3, 1])
+    counts = np.resize([2, 0, 3, 1], T)
     result = RecallResult(
         "ideal-ode", np.linspace(0.0, 5.0, S), states, -np.abs(overlaps).sum(-1), overlaps,
         np.nan_to_num(states[:, -1]), np.zeros(T), np.full(T, 2.5), states[:, 0],
-        np.array([0, 1, 2, -1]), time_unit="tau",
+        np.resize([0, 1, 2, -1], T), time_unit="tau",
         extras={"spike_time": Extra(("spike",), np.arange(counts.sum()) * 0.1, "s"),
                 "spike_neuron": Extra(("spike",), np.arange(counts.sum()) % D),
                 "spike_count": Extra(("trial",), counts)},
@@ -34,9 +34,9 @@ def fake_result(K=3, D=8, T=4, S=6, seed=0):
     return result, PatternSet(xi)
 
 
-def record(i=0, K=3, error="", **kw):
-    result, pats = fake_result(K=K, seed=i)
-    variables = {} if error else record_from_result(result, pats, np.zeros(4), **kw)
+def record(i=0, K=3, error="", T=4, S=6, **kw):
+    result, pats = fake_result(K=K, seed=i, T=T, S=S)
+    variables = {} if error else record_from_result(result, pats, np.zeros(T), **kw)
     return RunRecord(f"ideal-ode/p{i:03d}-s0", "ideal-ode", "ideal-ode", f"p{i:03d}-s0", 0,
                      {"patterns.K": K, "model": {"name": "polynomial", "n": 3}}, variables,
                      {} if error else {"accuracy": 0.75, "n_trials": 4.0},
@@ -62,9 +62,12 @@ def test_xarray_round_trip_named_dims_fill_values_and_extras(tmp_path):
     assert np.isnan(ds["state"].values[0, 4:]).all() and np.isfinite(ds["state"][1]).all()
     assert ds["target"].values.tolist() == [0, 1, 2, -1]  # -1 is data, not a fill value
     assert ds["status"].dtype == np.int8
-    enc = ds["state"].encoding
+    assert np.isnan(ds["state"].encoding["_FillValue"])
+    ds.close()
+    big = write(tmp_path / "big.h5", [record(0, K=3, T=64, S=40)])  # ≥ 16 KiB: compressed
+    enc = open_run(big)["state"].encoding
     assert enc["zlib"] and enc["shuffle"] and np.isnan(enc["_FillValue"])
-    assert ds.attrs["param.patterns.K"] == 5 and ds.attrs["summary.accuracy"] == 0.75
+    assert ds.attrs["param.patterns.K"] == 5 and "summary.accuracy" not in ds.attrs  # in /summary
     assert ds.attrs["attr.solver"] == "tsit5"
     ds.close()
     xr.testing.assert_identical(open_run(path, "ideal-ode/p001-s0").load(),
@@ -103,12 +106,48 @@ def test_reductions_only_and_decimation(tmp_path):
     ds.close()
 
 
-def test_partial_files_are_checked_against_the_digest(tmp_path):
-    write_partial(tmp_path / "p.h5", record(0), "abc")
-    assert read_partial(tmp_path / "p.h5", "abc").run_id == "ideal-ode/p000-s0"
-    assert read_partial(tmp_path / "p.h5", "other") is None
-    (tmp_path / "junk.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 50)
-    assert read_partial(tmp_path / "junk.h5", "abc") is None
+def test_partial_files_hold_a_batch_and_are_checked_against_the_digest(tmp_path):
+    write_partial(tmp_path / "p.npz", [record(0), record(1, K=5), record(2, error="X: no")],
+                  "abc")
+    back = read_partial(tmp_path / "p.npz", "abc")
+    assert [r.run_id for r in back] == [f"ideal-ode/p00{i}-s0" for i in range(3)]
+    assert [r.ok for r in back] == [True, True, False]
+    original = record(1, K=5)
+    for name, var in original.variables.items():  # arrays, dims and attributes survive
+        np.testing.assert_array_equal(back[1].variables[name].data, var.data)
+        assert back[1].variables[name].dims == var.dims
+    assert back[1].variables["status"].attrs["flag_values"].dtype == np.int8
+    assert [r.run_id for r in partial_index(tmp_path / "p.npz", "abc")] == \
+        [r.run_id for r in back]
+    assert read_partial(tmp_path / "p.npz", "other") is None
+    (tmp_path / "junk.npz").write_bytes(b"PK\x03\x04" + b"\0" * 50)
+    assert read_partial(tmp_path / "junk.npz", "abc") is None
+    assert partial_index(tmp_path / "junk.npz", None) is None
+
+
+def test_results_are_streamed_run_by_run(tmp_path):
+    """The writer keeps only metadata: a run's arrays go to disk when it is added, and
+    the summary table follows the study's order, not the order of arrival."""
+    from neuroam.store import ResultsWriter
+
+    with ResultsWriter(tmp_path / "results.h5", {"scenario_name": "t"}) as w:
+        for i in (2, 0, 1):
+            w.add(record(i))
+        assert all(not m.variables for m in w.metas)
+        assert not (tmp_path / "results.h5").exists()  # only the tmp file so far
+        w.finish(order=[f"ideal-ode/p00{i}-s0" for i in range(3)])
+    assert list_runs(tmp_path / "results.h5") == [f"ideal-ode/p00{i}-s0" for i in range(3)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.h5"]
+
+
+def test_a_writer_left_without_finishing_leaves_nothing(tmp_path):
+    from neuroam.store import ResultsWriter
+
+    with pytest.raises(KeyboardInterrupt):
+        with ResultsWriter(tmp_path / "results.h5", {}) as w:
+            w.add(record(0))
+            raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):

@@ -22,6 +22,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .. import inputs
 from ..errors import CardError
 
 __all__ = ["Param", "Card", "load_card", "parse_card"]
@@ -120,7 +121,7 @@ def load_card(ref: str | Path, *, folder: str = "device", near: str | Path | Non
 
     path = find_card(folder, str(ref), near)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(inputs.read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise CardError(f"malformed TOML in {path}: {exc}", "a valid TOML card",
                         "Fix the syntax at the line and column given.") from None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import inputs
 from ..errors import NeuroamError, ShapeError, StoreError, UnsupportedError, ValueRangeError
 from .pattern_set import PatternSet
 
@@ -52,6 +53,7 @@ def load(path: str | os.PathLike, *, kind: str | None = None,
         raise StoreError(f"the path {str(p)!r}, which {what}", "an existing pattern file",
                          f"Check the path (relative to {os.getcwd()!r}).")
     attrs: dict = {}
+    inputs.note(p)  # recorded by content: a study refuses to resume after it changed
     if ext in _NPY:
         if dataset is not None:
             raise UnsupportedError(f"dataset={dataset!r} for the .npy file {str(p)!r}",

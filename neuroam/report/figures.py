@@ -21,9 +21,10 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def save(fig: Figure, path: Path) -> Path:
-    """Write a PNG atomically (tmp file + rename)."""
+    """Write a PNG atomically (tmp file + rename). zlib level 1: the plots are flat
+    colours and lines, a quarter of the encoding time for files ~20 % larger."""
     tmp = path.with_name(path.name + ".tmp.png")
-    fig.savefig(tmp, format="png")
+    fig.savefig(tmp, format="png", pil_kwargs={"compress_level": 1})
     tmp.replace(path)
     return path
 

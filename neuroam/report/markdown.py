@@ -41,11 +41,14 @@ def render_markdown(attrs: dict[str, Any], records: Sequence[RunRecord],
         "",
         "Metrics per implementation and grid point; `a ± b` is the mean and standard "
         "deviation over seeds. accuracy = fraction of trials that retrieved their cued "
-        "pattern; overlap = mean final overlap with the cued pattern; other / spurious / "
+        "pattern; acc. chips p5 / p50 / p95 (runs on several chips) = percentiles over "
+        "chips of each chip's accuracy; overlap = mean final overlap with the cued pattern; "
+        "other / spurious / "
         "not conv. / non-finite = fractions of the other "
         "outcomes; E monotone = fraction of trials whose energy never increased; "
         "t conv. / t settle = mean time to a steady state / to a stable overlap; wall s = "
-        "seconds of recall (compilation included).",
+        "seconds of recall (compilation included; runs recalled in one batched call share "
+        "its time equally).",
         "",
         _md_table(header, cells),
         "",

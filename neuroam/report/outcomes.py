@@ -15,21 +15,27 @@ from .figures import new_figure, save
 __all__ = ["plot_outcomes", "outcome_fractions"]
 
 _NAMES = OUTCOME_FLAGS.split()
+_MAX_TICKS = 24
 _COLORS = ["#2ca02c", "#1f77b4", "#ff7f0e", "#9467bd", "#d62728"]
 
 
+_FIELDS = ("accuracy", "other_fraction", "spurious_fraction", "not_converged_fraction",
+           "non_finite_fraction")  # summary fields, in the order of the outcome codes
+
+
 def outcome_fractions(runs: Sequence[RunRecord]) -> np.ndarray:
-    """``(5,)`` fraction of trials per outcome code, pooled over ``runs``."""
-    codes = np.concatenate([np.asarray(r.variables["outcome"].data).astype(int) for r in runs])
-    counts = np.bincount(codes[(codes >= 0) & (codes < len(_NAMES))], minlength=len(_NAMES))
-    return counts / max(1, codes.size)
+    """``(5,)`` fraction of trials per outcome code, pooled over ``runs`` (from their
+    summaries, weighted by their trial counts)."""
+    n = np.array([r.summary.get("n_trials", 0.0) for r in runs], dtype=float)
+    fr = np.array([[r.summary.get(f, 0.0) for f in _FIELDS] for r in runs], dtype=float)
+    return (n[:, None] * np.nan_to_num(fr)).sum(0) / max(1.0, n.sum())
 
 
 def plot_outcomes(records: Sequence[RunRecord], path: Path) -> Path | None:
     """One panel per implementation, one bar per grid point (seeds pooled)."""
     groups: dict[str, dict[str, list[RunRecord]]] = {}
     for r in records:
-        if r.ok and "outcome" in r.variables:
+        if r.ok and "accuracy" in r.summary:
             key = " ".join(format_value(v) for v in r.params.values()) or r.label
             groups.setdefault(r.label, {}).setdefault(key, []).append(r)
     if not groups:
@@ -49,7 +55,9 @@ def plot_outcomes(records: Sequence[RunRecord], path: Path) -> Path | None:
             ax.bar(range(len(names)), fr[:, i], bottom=bottom, color=_COLORS[i],
                    label=outcome.replace("_", " "))
             bottom += fr[:, i]
-        ax.set_xticks(range(len(names)), names, rotation=45 if len(names) > 3 else 0,
+        every = max(1, -(-len(names) // _MAX_TICKS))  # at most _MAX_TICKS labels
+        ax.set_xticks(range(0, len(names), every), names[::every],
+                      rotation=45 if len(names) > 3 else 0,
                       ha="right" if len(names) > 3 else "center", fontsize=7)
         ax.set_ylim(0, 1)
         ax.set_title(label, fontsize=9)

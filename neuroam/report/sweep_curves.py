@@ -11,7 +11,7 @@ import numpy as np
 from ..store.record import RunRecord
 from ..sweep.grid import format_value
 from .figures import COLORS, new_figure, save
-from .tables import swept_keys
+from .tables import sizes, swept_keys
 
 __all__ = ["plot_sweep", "x_key"]
 
@@ -55,6 +55,7 @@ def plot_sweep(records: Sequence[RunRecord], path_for, *, hopfield: bool = False
         return None
     fig = new_figure(4.2 * len(panels) + 1.8, 3.6)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    spread = False
     for ax, (field, title) in zip(axes, panels):
         for i, (name, pts) in enumerate(lines.items()):
             xs = np.array(sorted(pts))
@@ -63,16 +64,41 @@ def plot_sweep(records: Sequence[RunRecord], path_for, *, hopfield: bool = False
             std = np.array([np.nanstd(v) if np.isfinite(v).any() else np.nan for v in vals])
             color = COLORS[i % len(COLORS)]
             ax.plot(xs, mean, "o-", ms=3, color=color, label=name)
-            ax.fill_between(xs, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+            chips = _chip_bands(pts, xs, field)
+            if chips is None:
+                ax.fill_between(xs, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+            else:  # the spread across chips: 5-95 % light, 25-75 % dark
+                for (lo, hi), alpha in zip(chips, (0.15, 0.3)):
+                    ax.fill_between(xs, lo, hi, color=color, alpha=alpha, lw=0)
+                spread = True
         _x_scale(ax, [x for pts in lines.values() for x in pts])
         ax.set_xlabel(key)
         ax.set_ylabel(title)
         ax.set_ylim(-0.05 if field == "accuracy" else None, 1.05)
         _alpha_axis(ax, key, ok, hopfield)
     seeds = sorted({r.seed for r in ok})
-    fig.suptitle(f"Retrieval vs {key} (mean ± std over {len(seeds)} seed(s))", fontsize=10)
+    what = (f"mean over {len(seeds)} seed(s); bands: 5–95 % and 25–75 % of chips" if spread
+            else f"mean ± std over {len(seeds)} seed(s)")
+    fig.suptitle(f"Retrieval vs {key} ({what})", fontsize=10)
     axes[-1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return save(fig, path_for(key))
+
+
+_CHIP_FIELDS = {"accuracy": "accuracy_chip_p", "mean_final_overlap": "overlap_chip_p"}
+
+
+def _chip_bands(pts: dict[float, list[RunRecord]], xs: np.ndarray, field: str):
+    """``[(p05, p95), (p25, p75)]`` arrays over ``xs`` of the spread across chips (mean
+    over seeds of each run's percentiles), or None when the runs have no chips."""
+    prefix = _CHIP_FIELDS.get(field)
+    if prefix is None or not all(f"{prefix}05" in r.summary for x in xs for r in pts[x]):
+        return None
+
+    def mean_of(q: int) -> np.ndarray:
+        return np.array([np.nanmean([r.summary[f"{prefix}{q:02d}"] for r in pts[x]])
+                         for x in xs])
+
+    return [(mean_of(5), mean_of(95)), (mean_of(25), mean_of(75))]
 
 
 def _x_scale(ax, xs: list[float]) -> None:
@@ -88,7 +114,7 @@ def _alpha_axis(ax, key: str, records: Sequence[RunRecord], hopfield: bool) -> N
     Hopfield capacity α ≈ 0.138 when ``hopfield``)."""
     if key != "patterns.K":
         return
-    Ds = {r.variables["patterns"].data.shape[1] for r in records if "patterns" in r.variables}
+    Ds = {sizes(r)[1] for r in records} - {None}
     if len(Ds) != 1:
         return
     D = float(Ds.pop())

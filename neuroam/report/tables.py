@@ -17,6 +17,9 @@ __all__ = ["Row", "summary_rows", "table", "METRICS", "COMPACT", "format_cell", 
 #: summary fields shown in tables, in order, with their column titles
 METRICS = {
     "accuracy": "accuracy",
+    "accuracy_chip_p05": "acc. chips p5",
+    "accuracy_chip_p50": "acc. chips p50",
+    "accuracy_chip_p95": "acc. chips p95",
     "mean_final_overlap": "overlap",
     "other_fraction": "other",
     "spurious_fraction": "spurious",
@@ -53,8 +56,12 @@ def swept_keys(records: Sequence[RunRecord]) -> list[str]:
     return keys
 
 
-def _sizes(record: RunRecord) -> tuple[int | None, int | None]:
-    pat = record.variables.get("patterns")
+def sizes(record: RunRecord) -> tuple[int | None, int | None]:
+    """``(K, D)`` of a run's stored patterns, from its summary (no array read)."""
+    K, D = record.summary.get("n_patterns"), record.summary.get("n_neurons")
+    if K is not None and D is not None:
+        return int(K), int(D)
+    pat = record.variables.get("patterns")  # results written before the summary had them
     return (int(pat.data.shape[0]), int(pat.data.shape[1])) if pat is not None else (None, None)
 
 
@@ -74,7 +81,7 @@ def summary_rows(records: Sequence[RunRecord]) -> list[Row]:
             finite = vals[np.isfinite(vals)]
             metrics[f] = ((float(finite.mean()), float(finite.std())) if finite.size
                           else (float("nan"), float("nan")))
-        K, D = _sizes(ok[0]) if ok else (None, None)
+        K, D = sizes(ok[0]) if ok else (None, None)
         rows.append(Row(label=label, implementation=runs[0].implementation,
                         params=dict(runs[0].params), seeds=[r.seed for r in runs],
                         n_trials=int(sum(r.summary.get("n_trials", 0) for r in ok)), K=K, D=D,

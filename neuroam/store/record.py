@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,8 @@ import numpy as np
 from ..errors import StoreError
 from .layout import OUTCOME_FLAGS, STATUS_FLAGS
 
-__all__ = ["Variable", "RunRecord", "record_from_result", "decimation_index"]
+__all__ = ["Variable", "RunRecord", "record_from_result", "decimation_index", "reached_times",
+           "check_dims"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,12 +31,16 @@ class RunRecord:
     Attributes:
         run_id: ``"<label>/<point id>"``, the group under ``/runs``.
         params: the grid values of this run, ``{dotted key: value}``.
-        variables: name -> :class:`Variable` (empty when the run failed).
+        variables: name -> :class:`Variable` (empty when the run failed); records read
+            back from a results file load them on first use.
         summary: the ``neuroam.metrics.summarize`` fields (floats).
         attrs: scalar metadata from the result (solver, tolerances, ...).
-        wall_time: seconds spent in ``recall`` (compilation included).
+        wall_time: seconds spent in recall (compilation included); runs recalled in one
+            batched call share its time equally.
         error: empty, or the message of the exception that stopped the run.
         pid, finished: process id and ISO time of the process that ran it.
+        inputs: ``{absolute path: sha256}`` of every input file the run read (cards,
+            pattern files).
     """
 
     run_id: str
@@ -43,17 +49,26 @@ class RunRecord:
     point_id: str
     seed: int
     params: dict[str, Any]
-    variables: dict[str, Variable]
+    variables: Mapping[str, Variable]
     summary: dict[str, float]
-    attrs: dict[str, Any]
+    attrs: Mapping[str, Any]
     wall_time: float
     error: str = ""
     pid: int = 0
     finished: str = ""
+    inputs: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+    def meta(self) -> "RunRecord":
+        """This record without its arrays (what the summary table and resume need)."""
+        return dataclasses.replace(self, variables={}, attrs=dict(self.attrs))
+
+    def nbytes(self) -> int:
+        """Bytes of the record's arrays."""
+        return int(sum(np.asarray(v.data).nbytes for v in self.variables.values()))
 
 
 def decimation_index(n: int, every: int) -> np.ndarray:
@@ -64,12 +79,29 @@ def decimation_index(n: int, every: int) -> np.ndarray:
     return idx if idx[-1] == n - 1 else np.append(idx, n - 1)
 
 
+def reached_times(result) -> int:
+    """Saved time points up to the last one any trial reached (later ones are all NaN:
+    every trial had stopped)."""
+    ov = np.asarray(result.overlaps)
+    if ov.ndim != 3 or ov.shape[1] == 0:
+        return int(result.n_times)
+    reached = np.isfinite(ov).any(axis=(0, 2)) if ov.size else np.ones(ov.shape[1], bool)
+    hit = np.nonzero(reached)[0]
+    return int(hit[-1] + 1) if hit.size else int(result.n_times)
+
+
 def record_from_result(result, patterns, outcomes, *, keep_states: bool = True,
-                       decimate: int = 1) -> dict[str, Variable]:
-    """Variables of a :class:`~neuroam.results.RecallResult` (shapes in its docstring)."""
-    idx = decimation_index(result.n_times, decimate)
+                       decimate: int = 1, extras: bool | Sequence[str] = True
+                       ) -> dict[str, Variable]:
+    """Variables of a :class:`~neuroam.results.RecallResult` (shapes in its docstring).
+
+    Saved times after every trial had stopped are not kept (they hold only NaN); of the
+    rest every ``decimate``-th plus the last. ``extras``: keep every implementation
+    extra (True), none (False) or the named ones.
+    """
+    idx = decimation_index(reached_times(result), decimate)
     v: dict[str, Variable] = {}
-    v["time"] = Variable(("time",), result.times[idx], {"units": result.time_unit})
+    v["time"] = Variable(("time",), np.asarray(result.times)[idx], {"units": result.time_unit})
     v["patterns"] = Variable(("pattern", "neuron"), np.asarray(patterns.xi),
                              {"kind": patterns.kind})
     v["cues"] = Variable(("trial", "neuron"), result.cues)
@@ -87,7 +119,11 @@ def record_from_result(result, patterns, outcomes, *, keep_states: bool = True,
         "flag_values": np.arange(5, dtype=np.int8), "flag_meanings": OUTCOME_FLAGS})
     v["converge_time"] = Variable(("trial",), result.converge_time,
                                   {"units": result.time_unit})
+    keep = (lambda name: True) if extras is True else (lambda name: False) if not extras \
+        else (lambda name, _names=frozenset(extras): name in _names)
     for name, extra in result.extras.items():
+        if not keep(name):
+            continue
         key = name if name not in v else f"extra_{name}"
         data = np.asarray(extra.data)
         dims = tuple(extra.dims)

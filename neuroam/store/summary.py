@@ -23,10 +23,13 @@ def param_column(values: list[Any]) -> np.ndarray:
                      for v in values], dtype=object)
 
 
-def summary_variables(records: Sequence[RunRecord]) -> dict[str, Variable]:
+def summary_variables(records: Sequence[RunRecord],
+                      variables: dict[str, list[str]] | None = None) -> dict[str, Variable]:
     """Columns: run (coordinate: the run id), label, implementation, point_id, seed,
-    param.<key>, every summary field (NaN when a run has none), wall_time (s), error ("" when
-    the run succeeded)."""
+    params (JSON), param.<key>, every summary field (NaN when a run has none), wall_time
+    (s), error ("" when the run succeeded), pid, finished, and ``variables`` (the names of
+    the run's arrays, space-separated) when given: readers list a run's arrays without
+    opening its group."""
     dims = ("run",)
     cols: dict[str, Variable] = {
         "run": Variable(dims, np.array([r.run_id for r in records], dtype=object),
@@ -36,6 +39,9 @@ def summary_variables(records: Sequence[RunRecord]) -> dict[str, Variable]:
                                                   dtype=object)),
         "point_id": Variable(dims, np.array([r.point_id for r in records], dtype=object)),
         "seed": Variable(dims, np.array([r.seed for r in records], dtype=np.int64)),
+        "params": Variable(dims, np.array([json.dumps(r.params, sort_keys=True, default=str)
+                                           for r in records], dtype=object),
+                           {"long_name": "grid values of the run (JSON)"}),
     }
     keys: list[str] = []
     for r in records:
@@ -51,4 +57,10 @@ def summary_variables(records: Sequence[RunRecord]) -> dict[str, Variable]:
     cols["wall_time"] = Variable(dims, np.array([r.wall_time for r in records]),
                                  {"units": "s"})
     cols["error"] = Variable(dims, np.array([r.error for r in records], dtype=object))
+    cols["pid"] = Variable(dims, np.array([r.pid for r in records], dtype=np.int64))
+    cols["finished"] = Variable(dims, np.array([r.finished for r in records], dtype=object))
+    if variables is not None:
+        cols["variables"] = Variable(dims, np.array([" ".join(variables.get(r.run_id, []))
+                                                     for r in records], dtype=object),
+                                     {"long_name": "arrays stored in the run's group"})
     return cols
