@@ -12,7 +12,8 @@ import pytest
 from neuroam.errors import ClusterError
 from neuroam.scenario import loads_scenario
 from neuroam.sweep import run_study
-from neuroam.sweep.distributed import DaskExecutor, group_runs
+from neuroam.sweep import plan_batches
+from neuroam.sweep.distributed import DaskExecutor
 
 from helpers import scenario_text
 
@@ -59,32 +60,42 @@ def test_cli_unreachable_scheduler_no_traceback(tmp_path):
     assert not (tmp_path / "o" / "results.h5").exists()
 
 
-def test_chunks_hold_one_label_at_one_shared_point():
+def test_batches_hold_one_label_at_one_shared_point():
     sc = loads_scenario(SCENARIO)
     runs = sc.runs()  # 2 labels x 6 K x 2 seeds = 24 runs
-    chunks = group_runs(runs, slots=2)
-    assert sorted(r.run_id for c in chunks for r in c) == sorted(r.run_id for r in runs)
-    assert len(chunks) >= 8  # at least 4 per slot when there are enough runs
-    for c in chunks:
-        assert len({r.label for r in c}) == 1
-        assert len({r.params["patterns.K"] for r in c}) == 1
-    assert max(len(c) for c in group_runs(runs, slots=1, per_slot=1)) == 2
+    batches = plan_batches(sc, runs, slots=2)
+    assert sorted(r.run_id for b in batches for r in b.runs) == sorted(r.run_id for r in runs)
+    for b in batches:
+        assert len({r.label for r in b.runs}) == 1
+        assert len({r.params["patterns.K"] for r in b.runs}) == 1  # K changes shapes
 
 
-def test_larger_shapes_are_handed_out_first():
-    chunks = group_runs(loads_scenario(SCENARIO).runs(), slots=2)
-    ks = [c[0].params["patterns.K"] for c in chunks]
+def test_larger_shapes_are_handed_out_first_on_a_cluster():
+    sc = loads_scenario(SCENARIO)
+    ks = [b.runs[0].params["patterns.K"] for b in plan_batches(sc, sc.runs(), slots=2)]
     assert ks == sorted(ks, reverse=True)  # longest first: no straggler at the end
 
 
-def test_chunks_span_a_labels_own_axis():
+def test_batches_span_seeds_and_the_batchable_settings():
+    """Seeds always share a batch when the implementation batches; a swept setting does
+    when the implementation declares it batchable, else it splits the batches."""
+    from neuroam import implementations
+
     text = SCENARIO.replace('grid = { "patterns.K" = [2, 3, 4, 5, 6, 7] }',
                             'grid = { "implementations.other.max_sweeps" = [1, 2, 3, 4] }')
-    runs = loads_scenario(text).runs()  # ideal-discrete: 2 seeds; other: 4 values x 2 seeds
-    chunks = group_runs(runs, slots=1, per_slot=1)
-    assert sorted(len(c) for c in chunks) == [2, 8]
-    other = next(c for c in chunks if c[0].label == "other")
-    assert [r.seed for r in other] == [0, 0, 0, 0, 1, 1, 1, 1]  # seed-major: inputs reused
+    sc = loads_scenario(text)
+    impl = implementations.get("ideal-discrete")
+    batches = plan_batches(sc, sc.runs())
+    if not impl.batches:
+        assert all(len(b) == 1 for b in batches)
+        return
+    mine = [b for b in batches if b.label == "ideal-discrete"]
+    assert len(mine) == 1 and sorted(r.seed for r in mine[0].runs) == [0, 1]
+    other = [b for b in batches if b.label == "other"]
+    if "max_sweeps" in impl.batchable:
+        assert len(other) == 1 and len(other[0]) == 8
+    else:
+        assert len(other) == 4 and all(len(b) == 2 for b in other)
 
 
 class _KillOneWorker:
@@ -93,9 +104,10 @@ class _KillOneWorker:
     def __init__(self, inner):
         self.inner = inner
         self.killed = None
+        self.slots = inner.slots
 
-    def map_groups(self, scenario, groups):
-        for i, item in enumerate(self.inner.map_groups(scenario, groups)):
+    def map_batches(self, scenario, batches):
+        for i, item in enumerate(self.inner.map_batches(scenario, batches)):
             if i == 0:
                 pids = self.inner.client.run(os.getpid)
                 self.killed = sorted(pids.values())[0]
@@ -115,7 +127,7 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(tmp_path):
     with h5py.File(outcome.results, "r") as f:
         groups = [f"{label}/{p}" for label in f["runs"] for p in f["runs"][label]]
         assert sorted(groups) == sorted(ids)
-        assert f["summary"]["run_id"].shape[0] == len(ids) if "run_id" in f["summary"] else True
+        assert f["summary"]["run"].shape[0] == len(ids)
     pids = {r.pid for r in outcome.records}
     assert os.getpid() not in pids  # every run executed on a worker
 
@@ -154,10 +166,10 @@ def test_a_missing_package_is_recorded_as_not_installed(tmp_path, monkeypatch):
 
     impl = implementations.get("ideal-discrete")
 
-    def recall(*args, **kwargs):
+    def recall_batch(*args, **kwargs):
         import neuroam_missing_backend  # noqa: F401 - not installed anywhere
 
-    monkeypatch.setattr(impl, "recall", recall)
+    monkeypatch.setattr(impl, "recall_batch", recall_batch)
     outcome = run_study(loads_scenario(FAILING), tmp_path / "o")
     failed = {r.run_id: r for r in outcome.records if not r.ok}
     assert sorted(failed) == ["chip/p001-s0", "ideal-discrete/p000-s0"]  # + the unsupported

@@ -14,7 +14,7 @@ import h5py
 from typer.testing import CliRunner
 
 from neuroam.cli import app
-from neuroam.store import list_runs, read_records, read_summary
+from neuroam.store import list_runs, partial_index, read_records, read_summary
 
 SWEEP = """
 [scenario]
@@ -36,15 +36,15 @@ grid = { "patterns.K" = [2, 3, 4] }
 seeds = [0, 1]
 """
 
-# Runs the CLI with every run slowed down, so that the kill lands mid-sweep.
+# Runs the CLI with every batch slowed down, so that the kill lands mid-sweep.
 SLOW_CLI = """
 import sys, time
-import neuroam.sweep.driver as driver
-run_one = driver.run_one
+import neuroam.sweep.local as driver
+run_batch = driver.run_batch
 def slow(*args, **kwargs):
     time.sleep(float(sys.argv[1]))
-    return run_one(*args, **kwargs)
-driver.run_one = slow
+    return run_batch(*args, **kwargs)
+driver.run_batch = slow
 from neuroam.cli import main
 main(sys.argv[2:])
 """
@@ -52,7 +52,7 @@ main(sys.argv[2:])
 
 def finished_partials(out: Path) -> list[Path]:
     d = out / ".neuroam-partial"
-    return sorted(p for p in d.rglob("*.h5")) if d.exists() else []
+    return sorted(p for p in d.rglob("*.npz")) if d.exists() else []
 
 
 def test_sigkill_mid_sweep_then_resume(tmp_path):
@@ -71,14 +71,16 @@ def test_sigkill_mid_sweep_then_resume(tmp_path):
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()[-2000:]
 
-    # nothing that looks complete was left behind
+    # nothing that looks complete was left behind: one partial file per finished batch
+    # (the seeds of one K share a batch), no results.h5
     done = finished_partials(out)
-    assert 2 <= len(done) < 6
+    assert 2 <= len(done) < 3
     assert not (out / "results.h5").exists()
-    # a half-written partial (killed inside h5py) and a corrupt one are both redone
-    (done[0].parent / "p009-s0.h5.tmp-12345").write_bytes(b"\x89HDF half")
+    assert [p.name for p in out.glob("results.h5*")] == [f"results.h5.tmp-{proc.pid}"]
+    # a half-written partial (killed while writing) and a corrupt one are both redone
+    (done[0].parent / "x.npz.tmp-12345").write_bytes(b"PK half")
+    kept = len(partial_index(done[0], None))
     done[-1].write_bytes(done[-1].read_bytes()[:200])
-    kept = len(done) - 1
 
     res = CliRunner().invoke(app, ["run", str(scen), "--out", str(out), "--no-progress"])
     assert res.exit_code == 2 and "already holds results" in res.output
@@ -99,3 +101,4 @@ def test_sigkill_mid_sweep_then_resume(tmp_path):
     with h5py.File(results, "r") as f:
         assert f.attrs["complete"] == 1
     assert not (out / ".neuroam-partial").exists()
+    assert [p.name for p in out.glob("results.h5*")] == ["results.h5"]  # stale tmp removed

@@ -9,7 +9,8 @@ import typer
 from rich.text import Text
 
 from ..errors import UnsupportedError
-from .console import EXIT_FAILED, err, guarded, out, print_error, print_table, progress_bar
+from .console import (EXIT_FAILED, EXIT_INTERRUPTED, err, guarded, leave, out, print_error,
+                      print_table, progress_bar)
 from .listing import check_what, list_what
 
 __all__ = ["app", "main"]
@@ -45,19 +46,28 @@ def run(
     scheduler: Annotated[Optional[str], typer.Option(
         help="Run on an existing Dask cluster (tcp://host:port; default "
              "$DASK_SCHEDULER_ADDRESS when --workers is not given).")] = None,
+    threads: Annotated[Optional[int], typer.Option(
+        help="Batches run at once in this process (default: one per CPU, at most 4).")]
+        = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ):
     """Run a scenario: write DIR/results.h5, DIR/report.md and plots; print a summary."""
     import contextlib
     import os
+    import threading
 
-    from ..report import make_report, summary_rows, table
+    # the report's plotting stack (matplotlib, ~1 s) is imported while the study computes
+    threading.Thread(target=lambda: __import__("neuroam.report.figures"), daemon=True).start()
     from ..sweep import run_study
     from ..sweep.distributed import DaskExecutor
+    from ..sweep.local import LocalExecutor
 
     if workers is not None and workers < 1:
         raise UnsupportedError(f"--workers {workers}", "a positive number of workers",
                                "Pass --workers 2, say, or leave it out for one process.")
+    if threads is not None and threads < 1:
+        raise UnsupportedError(f"--threads {threads}", "a positive number of threads",
+                               "Pass --threads 1 to run one batch at a time.")
     if scheduler is None and workers is None:
         scheduler = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     distributed = scheduler is not None or (workers is not None and workers > 1)
@@ -67,21 +77,38 @@ def run(
     runs = sc.runs()
     err.print(Text(f"neuroam: {sc.name}: {len(runs)} run(s) -> {target}", style="bold"))
     executor = DaskExecutor(workers=workers, scheduler=scheduler) if distributed \
-        else contextlib.nullcontext()
-    with executor as ex, progress_bar(len(runs), enabled=progress) as update:
-        outcome = run_study(sc, target, overwrite=overwrite, resume=resume, progress=update,
-                            executor=ex)
-    written = make_report(outcome.results)
+        else contextlib.nullcontext(LocalExecutor(threads, abandon=True))
+    try:
+        with executor as ex, progress_bar(len(runs), enabled=progress) as update:
+            outcome = run_study(sc, target, overwrite=overwrite, resume=resume,
+                                progress=update, executor=ex)
+    except KeyboardInterrupt:
+        print_error(f"interrupted. Finished batches are kept in {target}; continue with "
+                    f"`neuroam run {scenario} --out {target} --resume`"
+                    + "".join(f" --set {s!r}" for s in sets or ()) + ".", "stopped")
+        leave(EXIT_INTERRUPTED)
+    from ..report import make_report, summary_rows, table
+
+    report_error = None
+    try:
+        written = make_report(outcome.results)
+    except Exception as exc:  # noqa: BLE001 - the study is safe in results.h5 already
+        report_error, written = f"{type(exc).__name__}: {exc}", []
     header, rows = table(summary_rows(outcome.records), compact=True)
     print_table(header, rows, title=f"{sc.name}: summary")
     out.print(Text(f"results: {outcome.results}"))
-    out.print(Text("report:  " + ", ".join(str(p) for p in written)))
+    if written:
+        out.print(Text("report:  " + ", ".join(str(p) for p in written)))
     if outcome.n_skipped:
         out.print(Text(f"resumed: {outcome.n_skipped} finished run(s) kept, "
                        f"{len(outcome.records) - outcome.n_skipped} run now"))
-    if outcome.failed:
-        for r in outcome.failed:
-            print_error(f"{r.run_id}: {r.error.splitlines()[0]}", "run failed")
+    for r in outcome.failed:
+        print_error(f"{r.run_id}: {r.error.splitlines()[0]}", "run failed")
+    if report_error:
+        print_error(f"the report could not be made ({report_error}). The results are "
+                    f"complete in {outcome.results}; remake the report with `neuroam report "
+                    f"{outcome.results}`.", "report failed")
+    if outcome.failed or report_error:
         raise typer.Exit(EXIT_FAILED)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 
 import typer
@@ -39,11 +41,27 @@ err = _Lazy(stderr=True)
 
 EXIT_INPUT = 2  #: bad input (any NeuroamError)
 EXIT_FAILED = 1  #: the study ran but some runs failed
+EXIT_INTERRUPTED = 130  #: Ctrl-C (finished runs are kept for --resume)
 
 
 def print_error(message: str, title: str = "error") -> None:
     """``error: <message>`` in red, with no markup interpretation of the message."""
     err.print(Text.assemble((f"{title}: ", "bold red"), (message, "red")))
+
+
+def leave(code: int):
+    """Exit with ``code``. Batches still computing in threads of this process (a study
+    stopped by an error or Ctrl-C) are abandoned: the process ends at once, as finishing
+    them would take as long as they have left and unwinding threads that are inside XLA
+    aborts the interpreter. Everything worth keeping (partial files, the lock, no
+    half-written results.h5) was settled before this point."""
+    busy = [t for t in threading.enumerate() if t.name.startswith("neuroam-batch") and
+            t.is_alive()]
+    if busy:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise typer.Exit(code)
 
 
 def guarded(fn: Callable) -> Callable:
@@ -55,11 +73,11 @@ def guarded(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except NeuroamError as exc:
             print_error(str(exc))
-            raise typer.Exit(EXIT_INPUT) from None
+            leave(EXIT_INPUT)
         except KeyboardInterrupt:
             print_error("interrupted. Finished runs are kept; continue with `neuroam run "
                         "SCENARIO --out DIR --resume`.", "stopped")
-            raise typer.Exit(130) from None
+            leave(EXIT_INTERRUPTED)
 
     return wrapper
 

@@ -44,6 +44,9 @@ class Scenario:
     source: str
     overrides: tuple[str, ...] = ()
     where: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: validated grid points by their grid values: a point is validated once per study
+    _points: dict[str, "Scenario"] = dataclasses.field(default_factory=dict, compare=False,
+                                                        repr=False)
 
     @property
     def name(self) -> str:
@@ -72,15 +75,36 @@ class Scenario:
         return expand(self.spec.sweep.grid, self.seeds, labels)
 
     def at(self, run: RunPoint) -> "Scenario":
-        """This scenario with ``run``'s grid values applied (validated again)."""
-        data = self.data
-        for key, value in run.params.items():
-            data = set_path(data, key, value, origin="[sweep] grid key")
-        if data == self.data:
-            return self
-        return _validate(data, text=self.text, source=self.source, overrides=self.overrides,
-                         where=self.where, deep=False,
-                         context=f" (sweep point {run.describe()})")
+        """This scenario with ``run``'s grid values applied, validated the first time a
+        point is asked for and kept: later runs at the same point cost a look-up."""
+        key = json.dumps(run.params, sort_keys=True, default=str)
+        point = self._points.get(key)
+        if point is None:
+            data = self.data
+            for k, value in run.params.items():
+                data = set_path(data, k, value, origin="[sweep] grid key")
+            point = self if data == self.data else _validate(
+                data, text=self.text, source=self.source, overrides=self.overrides,
+                where=self.where, deep=False, context=f" (sweep point {run.describe()})")
+            self._points[key] = point
+        return point
+
+    def input_files(self) -> list[Path]:
+        """The files this scenario names: its patterns file and every card given in the
+        settings of any label at any grid point (defaults an implementation loads by
+        itself are recorded per run when they are read; see :mod:`neuroam.inputs`)."""
+        files: list[Path] = []
+        points = [self, *self._points.values()]
+        for point in points:
+            spec = point.spec.patterns
+            if spec.file is not None:
+                path = Path(spec.file).expanduser()
+                if not path.is_absolute() and point.near is not None:
+                    path = point.near.parent / path
+                files.append(path.resolve())
+            for cfg in point.implementations.values():
+                files += semantic.card_paths(cfg.settings)
+        return sorted(set(files))
 
     def config(self, run: RunPoint) -> semantic.ImplementationConfig:
         return self.at(run).implementations[run.label]

@@ -8,6 +8,7 @@ folders listed in ``$NEUROAM_PATH`` (``os.pathsep``-separated roots).
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -45,12 +46,22 @@ def available(folder: str, near: str | Path | None = None) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for root in roots(near):
         d = root / folder
-        if d.is_dir():
-            for p in sorted(d.glob("*.toml")):
-                if p.name.endswith(".schema.toml"):
-                    continue
-                found.setdefault(p.stem, p)
+        try:
+            mtime = d.stat().st_mtime_ns
+        except OSError:
+            continue
+        for p in _listing(d, mtime):
+            found.setdefault(p.stem, p)
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def _listing(folder: Path, mtime: int) -> tuple[Path, ...]:
+    """The cards of one folder, listed once per modification of the folder (a study
+    validates hundreds of grid points against the same folders)."""
+    if not folder.is_dir():
+        return ()
+    return tuple(p for p in sorted(folder.glob("*.toml")) if not p.name.endswith(".schema.toml"))
 
 
 def _looks_like_path(ref: str) -> bool:

@@ -22,7 +22,7 @@ from .search import find_card
 from .spec import ScenarioSpec
 
 __all__ = ["ImplementationConfig", "check_implementations", "check_model", "check_patterns",
-           "check_cues", "card_kind", "build_model"]
+           "check_cues", "card_kind", "card_paths", "build_model"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +55,19 @@ def card_kind(name: str, field: Any) -> str | None:
         if low in (kind, kind + "s", kind + "_card") or low.endswith("_" + kind):
             return kind
     return None
+
+
+def card_paths(settings: BaseModel) -> list[Path]:
+    """Resolved card files named in validated ``settings`` (see :func:`card_kind`)."""
+    out = []
+    for key, field in type(settings).model_fields.items():
+        if card_kind(key, field) is None:
+            continue
+        value = getattr(settings, key)
+        for ref in (value if isinstance(value, list) else [value]):
+            if isinstance(ref, str) and Path(ref).is_file():
+                out.append(Path(ref).resolve())
+    return out
 
 
 def _resolve_cards(settings: dict, fields: dict, near: Path | None) -> dict:

@@ -114,6 +114,9 @@ class SaveSpec(_Strict):
                           "point (the last one is always kept).")
     threshold: float | None = Field(None, gt=0.0, le=1.0, description="Overlap needed to "
                                     "count a trial as retrieved (default: the metrics' own).")
+    extras: bool | list[str] = Field(True, description="Keep the implementations' extra "
+                                     "arrays (spike trains, fault masks, conductance maps): "
+                                     "all (true), none (false) or the named ones.")
 
 
 class ScenarioSpec(_Strict):

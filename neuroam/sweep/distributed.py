@@ -1,33 +1,43 @@
-"""Sweeps beyond one process: runs executed on a Dask cluster, written by one writer.
+"""Studies beyond one process: batches executed on a Dask cluster, written by one writer.
 
 ``--workers N`` starts a local cluster of N single-threaded worker processes;
 ``--scheduler ADDRESS`` (or ``$DASK_SCHEDULER_ADDRESS``) joins an existing one. One
-task is a chunk of runs of one shape: one implementation label at one point of the
-shared axes (patterns, model, cues), over seeds and over that label's own swept
-settings. All runs of a chunk have the same array shapes, so the worker compiles (JAX)
-or builds (Brian2 standalone) once and re-uses the program for the rest of the chunk;
-runs that share a seed also share their patterns and cues. Chunks are sized so that
-there are at least four per worker slot when the sweep is large enough, and handed out
-largest shape first (load balance). The runs of a chunk run one after the other through
-the compiled program; they are not fused into one batched call.
+task is one :class:`~.plan.Batch` (runs of one compiled shape, recalled together).
 Workers return plain arrays (:class:`~neuroam.store.record.RunRecord`) and the driver
 alone writes them, so a worker killed mid-task loses nothing: the scheduler re-runs its
 task elsewhere and the driver keeps exactly one record per run. Workers re-load the
 scenario from its text, so the scenario's cards must be readable at the same paths on
 every worker.
+
+Faults end cleanly:
+
+- a task whose workers keep dying (``max_failures`` deaths, Dask's
+  ``allowed-failures``) gives up: its runs are recorded as failed with the reason, and
+  the rest of the study goes on;
+- a cluster left without any worker for ``idle_timeout`` seconds stops the study with a
+  :class:`~neuroam.errors.ClusterError` (finished batches are kept for ``--resume``);
+- Ctrl-C cancels the tasks and closes the cluster quietly (worker processes ignore
+  SIGINT: the driver stops them), then raises KeyboardInterrupt.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
-import math
+import logging
 import os
+import signal
+import time
 from collections.abc import Iterator
 
 from ..errors import ClusterError
-from .grid import RunPoint
+from ..store.provenance import now_iso
+from ..store.record import RunRecord
+from .plan import Batch
 
-__all__ = ["DaskExecutor", "group_runs", "worker_env"]
+__all__ = ["DaskExecutor", "worker_env"]
+
 
 def _cpus() -> list[int]:
     return sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
@@ -49,37 +59,6 @@ def worker_env(threads: int) -> dict[str, str]:
     }
 
 
-def group_runs(runs: list[RunPoint], slots: int = 1, per_slot: int = 4) -> list[list[RunPoint]]:
-    """Runs chunked by shape: one label at one point of the shared (non-``implementations``)
-    axes per chunk, seed-major inside a chunk, at most ``ceil(len(runs) / (per_slot ·
-    slots))`` runs per chunk. Chunks of larger shapes first (see :func:`_size_hint`), then
-    in the order of their first run."""
-    groups: dict[tuple, list[RunPoint]] = {}
-    for run in runs:
-        shared = tuple(sorted((k, repr(v)) for k, v in run.params.items()
-                              if not k.startswith("implementations.")))
-        groups.setdefault((run.label, shared), []).append(run)
-    size = max(1, math.ceil(len(runs) / max(1, per_slot * max(1, slots))))
-    chunks = []
-    for group in groups.values():
-        group = sorted(group, key=lambda r: (r.seed, r.index))
-        chunks += [group[i:i + size] for i in range(0, len(group), size)]
-    order = {r.run_id: i for i, r in enumerate(runs)}
-    return sorted(chunks, key=lambda c: (-_size_hint(c[0]), min(order[r.run_id] for r in c)))
-
-
-def _size_hint(run: RunPoint) -> float:
-    """Product of the positive numbers among a run's shared swept values (K, D, trials,
-    ...): larger shapes usually mean more work, so their chunks are handed out first
-    (longest first keeps the last busy worker from finishing long after the others)."""
-    size = 1.0
-    for key, value in run.params.items():
-        if not key.startswith("implementations.") and isinstance(value, (int, float)) \
-                and not isinstance(value, bool) and value > 0:
-            size *= float(value)
-    return size
-
-
 @functools.lru_cache(maxsize=4)
 def _scenario(text: str, source: str, overrides: tuple[str, ...]):
     from ..scenario import loads_scenario
@@ -87,17 +66,15 @@ def _scenario(text: str, source: str, overrides: tuple[str, ...]):
     return loads_scenario(text, source=source, overrides=overrides, deep=False)
 
 
-def _run_group(text: str, source: str, overrides: tuple[str, ...], runs: list[RunPoint]):
-    """Executed on a worker: every run of one group, inputs built once."""
-    from .execute import InputCache, run_one
+def _run_batch_task(text: str, source: str, overrides: tuple[str, ...], batch: Batch):
+    """Executed on a worker: every run of one batch."""
+    from .execute import run_batch
 
-    scenario = _scenario(text, source, overrides)
-    cache = InputCache()
-    return [run_one(scenario, run, cache) for run in runs]
+    return run_batch(_scenario(text, source, overrides), batch)
 
 
 def _pin(share: int, dask_worker=None) -> list[int] | None:
-    """Run on each local worker before any task: bind worker i to its own ``share`` CPUs.
+    """Bind local worker i to its own ``share`` CPUs.
 
     XLA's CPU thread pool is sized from the CPUs a process may use when JAX starts; no
     environment variable limits it. Without pinning, every worker spreads over every core
@@ -124,41 +101,57 @@ def _pin(share: int, dask_worker=None) -> list[int] | None:
 MAIN_THREAD_IMPORTS = ("brian2",)
 
 
-def _worker_plugin(share: int | None):
+def _worker_plugin(share: int | None, local: bool):
     from distributed import WorkerPlugin
 
     class Prepare(WorkerPlugin):
         """On every worker (restarted ones too), in its main thread: import the packages
-        of :data:`MAIN_THREAD_IMPORTS` and, on local clusters, pin the CPUs (:func:`_pin`)."""
+        of :data:`MAIN_THREAD_IMPORTS`; on local clusters pin the CPUs (:func:`_pin`) and
+        ignore SIGINT (Ctrl-C reaches the whole terminal's process group; the driver
+        stops its workers itself)."""
 
         name = "neuroam-prepare"
 
-        def __init__(self, share):
-            self.share = share
+        def __init__(self, share, local):
+            self.share, self.local = share, local
 
         def setup(self, worker):
             if self.share:
                 _pin(self.share, worker)
             for module in MAIN_THREAD_IMPORTS:
-                try:
+                with contextlib.suppress(ImportError):  # recorded per run: not installed
                     __import__(module)
-                except ImportError:  # recorded per run as "not installed"
-                    pass
+            if self.local:
+                with contextlib.suppress(ValueError):  # not the main thread
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    return Prepare(share)
+    return Prepare(share, local)
+
+
+def _failed(batch: Batch, message: str) -> list[RunRecord]:
+    return [RunRecord(run_id=r.run_id, label=r.label, implementation=r.implementation,
+                      point_id=r.point_id, seed=r.seed, params=r.params, variables={},
+                      summary={}, attrs={}, wall_time=0.0, error=message, finished=now_iso())
+            for r in batch.runs]
 
 
 class DaskExecutor:
     """Context manager owning a Dask client (and the local cluster it started, if any)."""
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None,
-                 connect_timeout: float = 5.0, cpus_per_worker: int | None = None):
+                 connect_timeout: float = 5.0, cpus_per_worker: int | None = None,
+                 max_failures: int = 2, idle_timeout: float = 60.0):
         """``cpus_per_worker`` (local clusters): CPUs each worker is bound to; default an
-        equal share of this machine's, at least one."""
+        equal share of this machine's, at least one. ``max_failures``: worker deaths
+        while running one task before its runs are recorded as failed (local clusters;
+        a remote scheduler keeps its own ``allowed-failures``). ``idle_timeout``: seconds
+        without any worker before the study stops."""
         self.workers = workers
         self.cpus_per_worker = cpus_per_worker
         self.scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
         self.connect_timeout = connect_timeout
+        self.max_failures = max(1, int(max_failures))
+        self.idle_timeout = float(idle_timeout)
         self.client = None
         self._cluster = None
 
@@ -171,15 +164,17 @@ class DaskExecutor:
         if self.scheduler:
             try:
                 self.client = Client(self.scheduler, timeout=f"{self.connect_timeout}s")
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
                 raise ClusterError(
                     f"a Dask scheduler at {self.scheduler!r} that did not answer within "
-                    f"{self.connect_timeout:g} s ({type(exc).__name__})",
+                    f"{self.connect_timeout:g} s ({type(exc).__name__}: {exc})",
                     "a running scheduler reachable at that address (tcp://host:port)",
                     "Start one with `dask scheduler` plus `dask worker ADDRESS`, check the "
                     "address and firewall, or use --workers N for a local cluster.") from None
-            self.client.register_plugin(_worker_plugin(None))  # imports only: not our CPUs
+            self.client.register_plugin(_worker_plugin(None, False))  # imports only
             return self
+        import dask
+
         n = int(self.workers or 1)
         if n < 1:
             raise ClusterError(f"--workers {n}", "at least 1 worker", "Pass --workers 2, say.")
@@ -188,11 +183,15 @@ class DaskExecutor:
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)  # inherited by the spawned worker processes
         try:
-            self._cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
+            with dask.config.set({"distributed.scheduler.allowed-failures":
+                                  self.max_failures - 1}):
+                self._cluster = LocalCluster(n_workers=n, threads_per_worker=1,
+                                             processes=True, dashboard_address=None,
+                                             silence_logs=logging.CRITICAL)
             self.client = Client(self._cluster)
-            self.client.register_plugin(_worker_plugin(share))
+            self.client.register_plugin(_worker_plugin(share, True))
         except Exception as exc:  # noqa: BLE001
+            self.__exit__()
             raise ClusterError(f"a local Dask cluster of {n} workers that failed to start "
                                f"({type(exc).__name__}: {exc})", "a working local cluster",
                                "Try fewer workers, or run without --workers.") from None
@@ -204,11 +203,17 @@ class DaskExecutor:
                     os.environ[k] = v
         return self
 
-    def __exit__(self, *exc):
-        if self.client is not None:
-            self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+    def __exit__(self, *exc) -> None:
+        """Close quietly: a cluster torn down mid-task has nothing more to say."""
+        for name in ("distributed", "tornado", "asyncio"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        client, cluster, self.client, self._cluster = self.client, self._cluster, None, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close(timeout=10)
+        if cluster is not None:
+            with contextlib.suppress(Exception):
+                cluster.close(timeout=10)
 
     @property
     def slots(self) -> int:
@@ -218,12 +223,78 @@ class DaskExecutor:
         except Exception:  # noqa: BLE001 - a scheduler without workers yet
             return 1
 
-    def map_groups(self, scenario, groups: list[list[RunPoint]]) -> Iterator:
-        """Yield each group's list of RunRecords as its task finishes (any order)."""
-        from distributed import as_completed
+    def _n_workers(self) -> int:
+        try:
+            return len(self.client.scheduler_info(n_workers=-1)["workers"])
+        except TypeError:
+            return len(self.client.scheduler_info()["workers"])
+        except Exception:  # noqa: BLE001 - scheduler gone: no workers either
+            return 0
 
-        futures = [self.client.submit(_run_group, scenario.text, scenario.source,
-                                      tuple(scenario.overrides), group, pure=False)
-                   for group in groups]
-        for future in as_completed(futures):
-            yield future.result()
+    def map_batches(self, scenario, batches: list[Batch]) -> Iterator[tuple[Batch, list]]:
+        """Yield ``(batch, records)`` as each batch's task finishes (any order)."""
+        from distributed import wait
+        from distributed.scheduler import KilledWorker
+
+        if not batches:
+            return
+        futures = {self.client.submit(_run_batch_task, scenario.text, scenario.source,
+                                      tuple(scenario.overrides), batch, pure=False): batch
+                   for batch in batches}
+        pending = set(futures)
+        interrupted = []
+        previous = signal.getsignal(signal.SIGINT)
+
+        def on_sigint(signum, frame):  # remembered even if a library swallows the exception
+            interrupted.append(True)
+            raise KeyboardInterrupt
+
+        restore = False
+        with contextlib.suppress(ValueError):  # not the main thread: keep the default
+            signal.signal(signal.SIGINT, on_sigint)
+            restore = True
+        try:
+            idle_since = None
+            while pending:
+                try:
+                    finished, _ = wait(list(pending), timeout=2.0,
+                                       return_when="FIRST_COMPLETED")
+                except (TimeoutError, asyncio.TimeoutError):
+                    finished = set()
+                if interrupted:
+                    raise KeyboardInterrupt
+                for future in finished:
+                    pending.discard(future)
+                    batch = futures[future]
+                    if future.status == "finished":
+                        yield batch, future.result()
+                        continue
+                    exc = future.exception()
+                    if isinstance(exc, KilledWorker):
+                        reason = (f"worker died: the Dask worker running this batch died "
+                                  f"{self.max_failures} time(s) (killed, out of memory or a "
+                                  "crash in native code); its runs were given up")
+                    else:
+                        reason = f"task failed on the cluster: {type(exc).__name__}: {exc}"
+                    yield batch, _failed(batch, reason)
+                if not finished:
+                    if self._n_workers() == 0:
+                        idle_since = idle_since or time.monotonic()
+                        if time.monotonic() - idle_since > self.idle_timeout:
+                            raise ClusterError(
+                                f"a Dask cluster without any worker for {self.idle_timeout:g} s "
+                                f"with {len(pending)} batch(es) left",
+                                "workers that stay up",
+                                "Check the workers (memory, crashes), then continue with "
+                                "`neuroam run SCENARIO --out DIR --resume`: finished runs are "
+                                "kept.")
+                    else:
+                        idle_since = None
+            if interrupted:
+                raise KeyboardInterrupt
+        finally:
+            if restore:
+                signal.signal(signal.SIGINT, previous)
+            if pending:
+                with contextlib.suppress(Exception):
+                    self.client.cancel(list(pending))
