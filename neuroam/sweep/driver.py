@@ -184,11 +184,14 @@ def _input_attrs(records: list[RunRecord]) -> dict[str, str]:
     for r in records:
         files.update(r.inputs)
     texts = {}
-    for path in files:
+    for path, digest in files.items():
         if path.endswith(".toml"):
             try:
-                if Path(path).stat().st_size <= _TEXT_LIMIT:
-                    texts[path] = Path(path).read_text(encoding="utf-8")
+                data = Path(path).read_bytes()
+                # the text the runs read (a card edited during the study is left out;
+                # its digest still says what was read)
+                if len(data) <= _TEXT_LIMIT and inputs.sha256(data) == digest:
+                    texts[path] = data.decode("utf-8")
             except (OSError, UnicodeDecodeError):
                 pass
     return {"inputs": json.dumps(files, sort_keys=True),
