@@ -1,6 +1,15 @@
+import atexit
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+# one persistent XLA cache for this test session (fresh each session): the many
+# `neuroam` subprocesses of the CLI tests compile the same programs once between them
+_CACHE = tempfile.mkdtemp(prefix="neuroam-tests-xla-")
+atexit.register(shutil.rmtree, _CACHE, True)
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", _CACHE)
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.3")
 
 import numpy as np
 import pytest

@@ -111,9 +111,10 @@ def test_real_patterns_batch_matches_each_job_alone():
 def test_same_seed_same_path_whatever_the_batch():
     """A job keeps its Brownian paths in any batch; another seed draws other paths."""
     impl = get("ideal-sde")
-    pats = na.patterns.random_binary(K=3, D=24, seed=7)
-    cues = na.cues.flip(pats, rate=0.2, trials_per_pattern=2, seed=8)
-    s = impl.settings(t1=3.0, temperature=0.2, n_save=10)
+    # the shapes of test_batch_matches_each_job_alone's SDE case: one compiled program
+    pats = na.patterns.random_binary(K=4, D=40, seed=7)
+    cues = na.cues.flip(pats, rate=0.2, trials_per_pattern=3, seed=8)
+    s = impl.settings(t1=3.0, temperature=0.2, batch_size=8)
     a, b, c = (RecallJob(MODEL, pats, cues, s, seed=k) for k in (1, 2, 1))
     first = impl.recall_batch([a, b, c])
     second = impl.recall_batch([b, c])
@@ -137,12 +138,17 @@ def test_batches_of_three_and_four_runs_compile_once(name, key, numbers):
 
 
 def test_structurally_different_jobs_run_apart_in_order():
-    """Jobs the engine might mix (automatic vs fixed first step; multiplicative noise on
-    and off) are split into compiled groups and come back in order, as if alone."""
+    """Jobs the engine might mix (automatic vs fixed first step) are split into compiled
+    groups and come back in order, as if alone."""
     ode = get("ideal-ode")
     jobs = _jobs(ode, [dict(t1=10.0), dict(t1=10.0, dt0=0.1), dict(t1=12.0)], D=20, per=1, seed0=30)
     for job, res in zip(jobs, ode.recall_batch(jobs)):
         _same(res, ode.recall(job.model, job.patterns, job.cues, job.settings, seed=job.seed), False)
+
+
+@pytest.mark.slow
+def test_multiplicative_noise_on_and_off_run_apart_in_order():
+    """Multiplicative noise on and off compile differently: split, in order, as if alone."""
     sde = get("ideal-sde")
     jobs = _jobs(sde, [dict(t1=2.0, solver="euler", multiplicative=0.0, n_save=5),
                        dict(t1=2.0, solver="euler", multiplicative=0.1, n_save=5)], D=20, per=1, seed0=40)
