@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -57,17 +56,11 @@ seeds = {seeds}
 """
 
 
-def _run(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """``(wall s, peak RSS of the child MiB, return code)``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
+    """``(wall s, peak RSS of the command MiB)``."""
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True)
-    wall = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        print(proc.stderr[-3000:], file=sys.stderr)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024.0, proc.returncode
+    rss = _peak_rss(cmd, env or dict(os.environ), cwd)
+    return time.perf_counter() - t0, rss
 
 
 def _recall_sum(results: Path) -> float:
@@ -77,14 +70,19 @@ def _recall_sum(results: Path) -> float:
         return float(np.sum(f["summary"]["wall_time"][...]))
 
 
-def _peak_rss(cmd: list[str], env: dict) -> float:
-    """Peak RSS (MiB) of one child, measured by a fresh wrapper process."""
-    code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], "
-            "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+def _peak_rss(cmd: list[str], env: dict, cwd: Path | None = None) -> float:
+    """Peak RSS (MiB) of one child, measured by a fresh wrapper process (so that earlier
+    children do not count); raises when the command fails."""
+    code = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:], "
+            "stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True); "
+            "sys.stderr.write(r.stderr[-3000:] if r.returncode not in (0, 1) else ''); "
+            "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code, *cmd], env=env, capture_output=True,
-                         text=True)
-    return float(out.stdout.strip().splitlines()[-1]) / 1024.0
+                         text=True, cwd=cwd)
+    rc, kb = out.stdout.strip().splitlines()[-1].split()
+    if int(rc) not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} exited {rc}: {out.stderr}")
+    return float(kb) / 1024.0
 
 
 def main() -> None:
@@ -99,17 +97,25 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        versions = [("this checkout", env)]
+        # (label, environment, working directory, scenario file, extra CLI arguments);
+        # `python -m` puts the working directory first on sys.path, so the old code runs
+        # from its own checkout
+        versions = [("this checkout", env, ROOT, scen, []),
+                    ("this checkout, --threads 1", env, ROOT, scen, ["--threads", "1"])]
         if args.old:
-            versions.append((f"old ({args.old})", {**env, "PYTHONPATH": str(args.old)}))
-        for name, e in versions:
-            out = tmp / name.split()[0]
-            wall, rss, rc = _run([sys.executable, "-m", "neuroam", "run", str(scen), "--out",
-                                  str(out), "--no-progress"], e)
+            old = args.old.resolve()
+            old_scen = old / "scenarios" / scen.name
+            versions += [(f"old checkout ({old.name}), its scenario file",
+                          {**env, "PYTHONPATH": str(old)}, old, old_scen, []),
+                         ("this checkout, the old scenario file", env, ROOT, old_scen, [])]
+        for i, (name, e, cwd, path, extra) in enumerate(versions):
+            out = tmp / f"v{i}"
+            wall, rss = _run([sys.executable, "-m", "neuroam", "run", str(path), "--out",
+                              str(out), "--no-progress", *extra], e, cwd)
             rec = _recall_sum(out / "results.h5")
             rows.append((f"{args.scenario} end to end, {name}", f"{wall:.1f} s",
-                         f"recall {rec:.1f} s, bookkeeping {(wall - rec) / wall:.0%}, "
-                         f"peak RSS {rss:.0f} MiB, exit {rc}"))
+                         f"recall {rec:.1f} s (sum over runs), bookkeeping "
+                         f"{(wall - rec) / wall:.0%}, peak RSS {rss:.0f} MiB"))
         if not args.skip_rss:
             rss = {}
             for seeds in (30, 300):

@@ -24,6 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..dynamics.common import overlap_matrix
+from ..dynamics.runs import padded_runs
 from ..errors import UnsupportedError
 from ..models.synapses import WeightSynapse
 from .dynamics import LoopConfig, Stored
@@ -32,12 +33,7 @@ from .read import DrawArrays, Periphery, make_reader
 if TYPE_CHECKING:
     from .chip import Chip
 
-__all__ = ["RecallBatch", "stack_runs", "split_run", "padded_size", "runs_per_step"]
-
-
-def padded_size(n: int) -> int:
-    """The smallest power of two ≥ ``n`` (≥ 1)."""
-    return 1 << max(0, int(n) - 1).bit_length()
+__all__ = ["RecallBatch", "stack_runs", "split_run", "runs_per_step"]
 
 
 def runs_per_step() -> int | None:
@@ -170,7 +166,7 @@ def stack_runs(chips: list[Chip], jobs, s, dt, *,
     runs = [_run_arrays(c, j.patterns, j.cues, s, dt) for c, j in zip(chips, jobs)]
     per = _same_periphery([r.pop("per") for r in runs])
     host = {k: _concat([r[k] for r in runs], k) for k in runs[0]}
-    P = padded_size(J)
+    P = padded_runs(J)
     dev = _to_device(_pad(host, J, P, n), dt)
     keys = jnp.concatenate([jax.random.split(jax.random.key(int(j.seed)), n * T).reshape(n, T)
                             for j in jobs])
@@ -178,7 +174,7 @@ def stack_runs(chips: list[Chip], jobs, s, dt, *,
     stored = Stored(**{k: dev.pop(k) for k in ("bias", "energy_syn", "hidden", "visible", "tau",
                                                "dt", "steady_tol")})
     # accelerators: every draw of every run in one vmap; CPUs: lockstep groups of lanes
-    step = 0 if runs_per_step is None else min(padded_size(runs_per_step), P) * n \
+    step = 0 if runs_per_step is None else min(padded_runs(runs_per_step), P) * n \
         if runs_per_step > 1 else lane_group(n, T)
     step = 0 if step == P * n else step
     plan = chips[0].plan

@@ -14,9 +14,9 @@ import dataclasses
 
 import numpy as np
 
+from ..dynamics.runs import padded_runs
 from ..learning.fault_aware import FaultAwareProblem, FaultAwareWeights, fault_aware_batch
 from .array import Faults, FaultSpec, ProgrammedArray, draw_faults, program_array
-from .batch import padded_size
 from .circuit import Circuit, load_circuit
 from .device import Device, load_device
 from .mapping import weight_bounds
@@ -129,7 +129,7 @@ def program_models(runs, *, pad: bool = False,
             groups.setdefault((int(dr.s.train_steps), dr.s.n_draws), []).append(i)
     for (steps, n), idx in groups.items():
         fas = fault_aware_batch([drafts[i].problem for i in idx], steps=steps,
-                                pad_to=padded_size(len(idx)) * n if pad else None,
+                                pad_to=padded_runs(len(idx)) * n if pad else None,
                                 maps_per_step=runs_per_step and runs_per_step * n)
         trained.update(zip(idx, fas))
     return [_finish(dr, trained.get(i)) for i, dr in enumerate(drafts)]

@@ -11,8 +11,10 @@ installed says which, and anything else (a bug) keeps its traceback.
 from __future__ import annotations
 
 import collections
+import ctypes
 import json
 import os
+import sys
 import threading
 import time
 import traceback
@@ -25,7 +27,35 @@ from .build import build_inputs, derive_seed
 from .grid import RunPoint
 from .plan import Batch
 
-__all__ = ["run_batch", "run_one", "InputCache"]
+__all__ = ["run_batch", "run_one", "InputCache", "return_freed_memory"]
+
+_MALLOC_TUNED = False
+
+
+def return_freed_memory() -> None:
+    """Have glibc hand large freed arrays back to the system (once per process).
+
+    glibc raises its mmap threshold each time a large block is freed, after which
+    arrays of up to 32 MiB come from the heap of whichever thread allocated them, and a
+    heap fragmented by batches of different sizes in several threads is not returned:
+    a 2,400-run study plateaued at 1.1 GB against 0.65 GB for 240 runs, with the same
+    batches. A fixed 1 MiB threshold puts every large array in its own mapping, freed
+    when the array is (same speed, measured). Skipped off glibc and when the user set
+    ``MALLOC_MMAP_THRESHOLD_`` themselves.
+    """
+    global _MALLOC_TUNED
+    if _MALLOC_TUNED:
+        return
+    _MALLOC_TUNED = True
+    if not sys.platform.startswith("linux") or "MALLOC_MMAP_THRESHOLD_" in os.environ:
+        return
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3  # <malloc.h>
+        libc.mallopt(m_mmap_threshold, 1 << 20)
+        libc.mallopt(m_trim_threshold, 8 << 20)
+    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
+        pass
 
 
 class InputCache:
@@ -125,6 +155,7 @@ def run_batch(scenario, batch: Batch, cache: InputCache | None = None) -> list[R
     """Execute every run of ``batch``; one record per run, in the batch's order."""
     from .. import implementations
 
+    return_freed_memory()
     cache = cache if cache is not None else InputCache()
     records: dict[str, RunRecord] = {}
     ready = []

@@ -98,6 +98,10 @@ def plan_batches(scenario, runs: Sequence[RunPoint], *, slots: int = 1, cache=No
         per = 1
         if impl.batches and len(group) > 1:
             per = min(max_runs, share, _runs_in_budget(scenario, first, impl, cache, budget))
+            # batched calls pad their run count to a power of two: cut batches at one, so
+            # that a budget of 23 runs gives batches of 16 (padded to 16), not of 23
+            # (computed and held as 32)
+            per = 1 << (per.bit_length() - 1)
         group = sorted(group, key=lambda r: (r.seed, r.index))
         n = math.ceil(len(group) / per)
         size = math.ceil(len(group) / n)  # equal batches: less padding, fewer shapes
