@@ -95,7 +95,11 @@ def print_table(header: list[str], rows: list[list[str]], title: str = "") -> No
     table = Table(title=title or None, header_style="bold", title_justify="left")
     for i, h in enumerate(header):
         numeric = bool(rows) and all(_numeric(r[i]) for r in rows)
-        table.add_column(h, justify="right" if numeric else "left", no_wrap=numeric)
+        # text columns (labels) keep up to 24 characters however narrow the terminal:
+        # the numbers are no use without them
+        width = min(24, max([len(r[i]) for r in rows] + [1])) if not numeric else None
+        table.add_column(h, justify="right" if numeric else "left", no_wrap=numeric,
+                         min_width=width)
     for row in rows:
         table.add_row(*[Text(c) for c in row])
     out.print(table)

@@ -113,7 +113,8 @@ def table(rows: Sequence[Row], compact: bool = False) -> tuple[list[str], list[l
     show_alpha = len({(r.K, r.D) for r in rows}) > 1 and all(r.K and r.D for r in rows)
     fields = [f for f in METRICS if any(f in r.metrics for r in rows)
               and (not compact or f in COMPACT)]
-    header = ["implementation", *keys, *(["K/D"] if show_alpha else []), "seeds", "trials",
+    shown = [k.removeprefix("implementations.") if compact else k for k in keys]
+    header = ["implementation", *shown, *(["K/D"] if show_alpha else []), "seeds", "trials",
               *(METRICS[f] for f in fields), "wall s", "status"]
     cells = []
     for r in rows:
