@@ -12,6 +12,12 @@ reads then cost one matrix product.
   preconditioned conjugate gradients (the system is symmetric positive definite); the
   preconditioner solves every row wire and every column wire exactly (tridiagonal,
   LAPACK ``gttrf``/``gttrs``), so iterations stay few while r·G·N² is moderate.
+- :func:`effective` — exact, for every input at once: each row's own wire is folded
+  into its column nodes (a Schur complement, C×C per row), which leaves a
+  block-tridiagonal system along the columns with the other rows coupled only through
+  the column wire segments; one forward sweep of block elimination (Cholesky of one C×C
+  block per row) carries every input to the sense amplifiers. O(R·C³ + R²·C²): a
+  256×256 tile in well under a second, the same currents as :func:`solve` to ~1e-10.
 - :func:`approximate` — first order in r, resummed: G_eff = G ⊙ 1/(1 + a + b), with
   a_ij·V_i the drop along row i and b_ij the rise along column j that the ideal currents
   cause (cumulative sums, O(R·C)). It agrees with the exact solve to first order in
@@ -29,6 +35,7 @@ read both ways needs one effective matrix.
 from __future__ import annotations
 
 import numpy as np
+from scipy import linalg
 from scipy.linalg import lapack
 
 from ..errors import ValueRangeError
@@ -169,17 +176,90 @@ def solve(G, r: float, V, *, transposed: bool = False, rtol: float = 1e-10,
     return I[:, 0] if vec else I
 
 
-def effective(G, r: float, *, transposed: bool = False, rtol: float = 1e-10) -> np.ndarray:
+def effective(G, r: float, *, transposed: bool = False) -> np.ndarray:
     """Exact effective conductances (R, C): I_out = Σ_in G_eff · V_in for every input.
 
     Forward: I_j = Σ_i G_eff[i, j] V_i. Transposed: I_i = Σ_j G_eff[i, j] V_j.
+    ``G`` (R, C) in S, ``r`` in Ω; a direct solve (block elimination, see the module
+    docstring), not an iteration.
     """
     G = _check(G, r)
     if r == 0:
         return G.copy()
-    n_in = G.shape[1] if transposed else G.shape[0]
-    E = solve(G, r, np.eye(n_in), transposed=transposed, rtol=rtol)  # (n_out, n_in)
-    return E if transposed else E.T
+    H = _orient(G, transposed)
+    E = _fold_rows(np.ascontiguousarray(H), 1.0 / r)  # forward G_eff of H
+    return E[::-1, ::-1].T if transposed else E
+
+
+def _fold_rows(G: np.ndarray, gw: float) -> np.ndarray:
+    """Forward effective conductances (R, C) of one tile by block elimination.
+
+    Row i's nodes u_i obey T_i u_i = g_w V_i e_0 + G_i ⊙ w_i, with T_i the tridiagonal
+    row-wire matrix (diagonal 2 g_w + G_ij, g_w + G_i,C−1 at the open end; −g_w off the
+    diagonal). Eliminating u_i leaves, for the column nodes w_i (C,),
+    S_i w_i − g_w (w_{i−1} + w_{i+1}) = b_i V_i with S_i = diag(dc_i) − diag(G_i) T_i⁻¹
+    diag(G_i) and b_i = g_w G_i ⊙ T_i⁻¹ e_0. The forward sweep P_0 = S_0,
+    P_i = S_i − g_w² P_{i−1}⁻¹ and Q_i = B_i + g_w P_{i−1}⁻¹ Q_{i−1} (B_i: b_i in
+    column i of a C × R right-hand side, one column per input) ends at the sense row:
+    w_{R−1} = P_{R−1}⁻¹ Q_{R−1}, and the currents into the sense amplifiers are
+    g_w · w_{R−1}. Every P_i is a Schur complement of the symmetric positive definite
+    nodal matrix, hence SPD (Cholesky, then its inverse). Only the columns of Q that
+    already hold an input are carried (columns ≤ i at row i).
+    """
+    R, C = G.shape
+    theta, phi = _tridiagonal_minors(gw * np.where(np.arange(C) < C - 1, 2.0, 1.0) + G, gw)
+    upper = np.triu(np.ones((C, C), bool))
+    P = None
+    Q = np.zeros((C, R))
+    for i in range(R):
+        # T_i⁻¹[j, k] = g_w^(k−j) θ_(j−1) φ_(k+1) / θ_C (j ≤ k; symmetric), scaled by g_w
+        half = np.outer(theta[i, :C], phi[i, 1:]) / (gw * theta[i, C])
+        Tinv = np.where(upper, half, half.T)
+        dc = gw * (2.0 if i > 0 else 1.0) + G[i]
+        S = -(G[i][:, None] * Tinv * G[i][None, :])
+        S[np.diag_indices(C)] += dc
+        b = gw * G[i] * Tinv[:, 0]
+        if P is not None:
+            Pinv = _spd_inverse(P)
+            S -= gw * gw * Pinv
+            if i > 1:
+                Q[:, :i] = gw * (Pinv @ Q[:, :i])
+            else:
+                Q[:, :1] = gw * (Pinv @ Q[:, :1])
+        P = S
+        Q[:, i] = b
+    return (gw * (_spd_inverse(P) @ Q)).T  # (R inputs, C outputs)
+
+
+def _tridiagonal_minors(d: np.ndarray, gw: float) -> tuple[np.ndarray, np.ndarray]:
+    """Leading and trailing principal minors of T/g_w (diagonal d/g_w, −1 off it) for
+    every row at once: θ (R, C+1) with θ_0 = 1, θ_k = t_k θ_(k−1) − θ_(k−2), and φ
+    (R, C+1) from the other end (φ_C = 1); every t_k ≥ 2, so both grow monotonically
+    (no cancellation, no overflow for tiles of thousands of cells)."""
+    t = d / gw
+    R, C = t.shape
+    theta = np.empty((R, C + 1))
+    phi = np.empty((R, C + 1))
+    theta[:, 0] = 1.0
+    theta[:, 1] = t[:, 0]
+    for k in range(2, C + 1):
+        theta[:, k] = t[:, k - 1] * theta[:, k - 1] - theta[:, k - 2]
+    phi[:, C] = 1.0
+    phi[:, C - 1] = t[:, C - 1]
+    for k in range(C - 2, -1, -1):
+        phi[:, k] = t[:, k] * phi[:, k + 1] - phi[:, k + 2]
+    return theta, phi
+
+
+def _spd_inverse(P: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive definite matrix (Cholesky, LAPACK potrf/potri)."""
+    c, info = lapack.dpotrf(P, lower=False, clean=False, overwrite_a=False)
+    if info == 0:
+        inv, info = lapack.dpotri(c, lower=False, overwrite_c=True)
+    if info != 0:
+        raise ValueRangeError("a singular wire network", "a solvable network",
+                              "Check the conductances and the wire resistance.")
+    return np.triu(inv) + np.triu(inv, 1).T
 
 
 def approximate(G, r: float, *, transposed: bool = False) -> np.ndarray:
