@@ -137,6 +137,32 @@ def test_status_per_trial_never_fails_the_batch():
     assert out.shape == (2,)
 
 
+def test_sde_noise_has_the_langevin_statistics():
+    """Oracle: with E = ½|x|² (identity neurons, no coupling) the SDE is an
+    Ornstein–Uhlenbeck process; Euler–Maruyama with step h has the exact stationary
+    variance T / (1 − h/2) and lag-s correlation (1 − h)^(s/h). Wrong increments (a
+    key reused across steps or trials, a wrong amplitude) miss both."""
+    D, T, h = 1000, 0.05, 0.05
+    pats = na.PatternSet(np.ones((1, D)))
+    net = Network({"v": Layer(Identity(), D)}, (WeightSynapse(jnp.zeros((D, D)), jnp.zeros(D)),))
+
+    class Free(na.models.Hopfield):
+        def bind(self, patterns):
+            return net
+
+    cues = na.CueSet(np.zeros((16, D)), [-1] * 16)
+    res = na.recall(Free(), pats, cues, "ideal-sde", temperature=T, dt=h, t1=30.0, solver="euler",
+                    save_times=[20.0, 29.5, 30.0], seed=3)
+    x20, x295, x30 = res.states[:, 0], res.states[:, 1], res.states[:, 2]
+    var = np.var(x30)
+    assert abs(var / (T / (1 - h / 2)) - 1) < 0.05, var
+    corr = np.mean(x295 * x30) / np.sqrt(np.var(x295) * var)
+    assert abs(corr - (1 - h) ** 10) < 0.03, corr  # 0.599
+    assert abs(np.mean(x20 * x30)) / var < 0.03  # 10 τ apart: independent
+    # trials share the cue but not the noise
+    assert abs(np.corrcoef(x30[0], x30[1])[0, 1]) < 0.1
+
+
 def test_float64_on_request(binary_patterns, flip_cues):
     res = na.recall(na.make_model("lse", beta=0.1), binary_patterns, flip_cues, "ideal-ode", dtype="float64")
     assert na.metrics.summarize(res, binary_patterns)["accuracy"] == 1.0

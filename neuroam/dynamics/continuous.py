@@ -76,7 +76,10 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
             terms = method.terms(prob, nums, trial, t0, t1)
             sol = diffrax.diffeqsolve(terms, solver, t0, t1, method.dt0(nums), y0, args=free,
                                       saveat=saveat, stepsize_controller=controller, event=event,
-                                      max_steps=method.max_steps, throw=False)
+                                      max_steps=method.max_steps, throw=False,
+                                      # recall is never differentiated in reverse: a plain
+                                      # loop (and what fixed-step Brownian paths require)
+                                      adjoint=diffrax.ForwardMode())
             saved, tf, yf = sol.ys[0], sol.ts[1][-1], sol.ys[1][-1]
             finite = is_finite(yf)
             stopped = jnp.asarray(sol.event_mask) if method.steady_stop else jnp.asarray(False)
