@@ -163,9 +163,48 @@ def test_sde_noise_has_the_langevin_statistics():
     assert abs(np.corrcoef(x30[0], x30[1])[0, 1]) < 0.1
 
 
-def test_float64_on_request(binary_patterns, flip_cues):
-    res = na.recall(na.make_model("lse", beta=0.1), binary_patterns, flip_cues, "ideal-ode", dtype="float64")
+def test_float64_is_scoped_to_its_run(binary_patterns, flip_cues, tmp_path):
+    """A float64 run keeps float64 arrays (in memory and in results.h5) and leaves JAX's
+    x64 mode as it found it: a float32 run gives the same arrays before and after."""
+    import h5py
+
+    import jax
+
+    model = na.make_model("lse", beta=0.1)
+    before = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.01, t1=3.0)
+    res = na.recall(model, binary_patterns, flip_cues, "ideal-ode", dtype="float64")
+    assert not jax.config.jax_enable_x64
+    assert res.final.dtype == res.states.dtype == res.energies.dtype == np.float64
     assert na.metrics.summarize(res, binary_patterns)["accuracy"] == 1.0
+    after = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.01, t1=3.0)
+    assert after.final.dtype == np.float32
+    np.testing.assert_array_equal(before.states, after.states)
+    # through the engine: a float64 label and a float32 label side by side in threads
+    from helpers import scenario_text
+    from neuroam.scenario import loads_scenario
+    from neuroam.sweep import run_study
+
+    text = scenario_text("precision", """
+[implementations.wide]
+name = "ideal-ode"
+dtype = "float64"
+t1 = 10.0
+[implementations.narrow]
+name = "ideal-ode"
+t1 = 10.0
+[sweep]
+seeds = [0, 1]
+""", K=4, D=32, model='name = "lse"\nbeta = 0.1')
+    out = run_study(loads_scenario(text), tmp_path / "o", threads=2)
+    assert all(r.ok for r in out.records)
+    with h5py.File(out.results, "r") as f:
+        finals = {}
+        f.visititems(lambda n, o: finals.setdefault(n.split("/")[1], set()).add(o.dtype)
+                     if n.endswith("/final") else None)
+    assert finals == {"wide": {np.dtype("float64")}, "narrow": {np.dtype("float32")}}
+    with pytest.raises(na.errors.UnsupportedError, match="x64"):  # a bare solver call
+        from neuroam.dynamics.ode import solve_ode
+        solve_ode(model.bind(binary_patterns), binary_patterns, flip_cues, dtype="float64")
 
 
 def test_reductions_only(binary_patterns, flip_cues):

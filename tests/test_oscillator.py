@@ -18,8 +18,12 @@ from neuroam.results import Status
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _x64():
-    jax.config.update("jax_enable_x64", True)
+@pytest.fixture
+def x64():
+    """JAX's x64 mode for this test only (switching it process-wide would change every
+    later test)."""
+    with jax.enable_x64(True):
+        yield
 
 
 def _discrete_fixed_point(model, pats, sigma) -> bool:
@@ -35,9 +39,8 @@ def _discrete_fixed_point(model, pats, sigma) -> bool:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_quartic_overlap_form_equals_explicit_tensor(seed):
+def test_quartic_overlap_form_equals_explicit_tensor(seed, x64):
     """O(K·N) overlap form == the explicit N⁴ tensor form, energy and forces, tiny N."""
-    _x64()
     pats = na.patterns.random_binary(K=3, D=7, seed=seed)
     theta = jnp.asarray(np.random.default_rng(seed).uniform(-np.pi, np.pi, 7))
     for l2, l4 in [(0.0, 1.0), (0.7, 1.3)]:
@@ -67,9 +70,8 @@ def test_binary_limit_is_the_model_energy(name, params):
         np.testing.assert_array_equal(readout(np.asarray(theta)), sigma)
 
 
-def test_misalignment_is_a_phase_lag_of_the_coupling():
+def test_misalignment_is_a_phase_lag_of_the_coupling(x64):
     """With weights W, the misaligned drive is Σ_j W_ij sin(θ_j − θ_i − α) (Sakaguchi)."""
-    _x64()
     pats = na.patterns.random_binary(K=3, D=9, seed=1)
     plan = lift(na.make_model("hopfield", rule="storkey"), pats)
     hw = Hardware.from_card("oscillator-ideal", misalignment=0.4)

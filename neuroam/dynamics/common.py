@@ -22,12 +22,19 @@ __all__ = ["TRACES", "Problem", "make_problem", "overlap_matrix", "cast_floats",
 
 
 def resolve_dtype(name: str):
-    """``"float32"`` (default) or ``"float64"`` (enables JAX's x64 mode process-wide)."""
+    """``"float32"`` (default) or ``"float64"``. float64 needs JAX's x64 mode, which an
+    implementation's ``recall`` switches on for its own call only
+    (``with jax.enable_x64(True):`` does the same around a direct solver call)."""
     if name == "float32":
         return jnp.float32
     if name == "float64":
         if not jax.config.jax_enable_x64:
-            jax.config.update("jax_enable_x64", True)
+            raise UnsupportedError(
+                "dtype='float64' outside JAX's x64 mode",
+                "float64 runs inside `neuroam.recall`, an implementation's recall, or "
+                "`with jax.enable_x64(True):`",
+                "Recall through neuroam.recall (it scopes x64 to the run) or wrap the "
+                "direct solver call in `with jax.enable_x64(True):`.")
         return jnp.float64
     raise ValueRangeError(f"dtype={name!r}", "'float32' or 'float64'", "Pick one of the two.")
 

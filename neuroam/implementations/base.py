@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 import dataclasses
 import difflib
+import functools
+import inspect
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import pydantic
 
 from ..errors import ValueRangeError
-from ..results import RecallResult
+from ..results import RecallResult, float64_results
 
 __all__ = ["Implementation", "SettingsBase", "RecallJob", "validate_settings"]
 
@@ -58,6 +61,42 @@ class RecallJob:
     seed: int = 0
 
 
+def _wants_float64(settings) -> bool:
+    return getattr(settings, "dtype", "float32") == "float64"
+
+
+@contextlib.contextmanager
+def _precision(float64: bool):
+    """JAX's x64 mode and float64 results for this call only, in this thread (a float64
+    run no longer switches the whole process: later float32 runs compute exactly as
+    before it)."""
+    if not float64:
+        yield
+        return
+    import jax
+
+    with jax.enable_x64(True), float64_results():
+        yield
+
+
+def _scoped(fn, batch: bool):
+    """``recall`` / ``recall_batch`` of a subclass, run inside :func:`_precision`."""
+    sig = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        bound = sig.bind(self, *args, **kwargs)
+        if batch:
+            wanted = any(_wants_float64(j.settings) for j in bound.arguments["jobs"])
+        else:
+            wanted = _wants_float64(bound.arguments["settings"])
+        with _precision(wanted):
+            return fn(self, *args, **kwargs)
+
+    wrapper._precision_scoped = True
+    return wrapper
+
+
 class Implementation(abc.ABC):
     """A substrate that recalls stored patterns from cues.
 
@@ -87,6 +126,15 @@ class Implementation(abc.ABC):
     #: Brian2) runs its batches alone, in the engine's own thread.
     thread_safe: ClassVar[bool] = False
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # every implementation's recall runs float64 jobs in a scoped x64 mode
+        for name in ("recall", "recall_batch"):
+            fn = cls.__dict__.get(name)
+            if fn is not None and not getattr(fn, "__isabstractmethod__", False) \
+                    and not getattr(fn, "_precision_scoped", False):
+                setattr(cls, name, _scoped(fn, batch=name == "recall_batch"))
+
     @abc.abstractmethod
     def recall(self, model, patterns, cues, settings: SettingsBase, *, seed: int = 0) -> RecallResult:
         """Recall ``patterns`` stored in ``model`` from ``cues``; returns a RecallResult."""
@@ -110,9 +158,9 @@ class Implementation(abc.ABC):
         return 4 * n_trials * (3 * D + S * (K + 1 + (D if states else 0)))
 
     def in_threads(self, settings: SettingsBase) -> bool:
-        """May a batch with these settings run next to others in one process? Not when it
-        asks for float64, which switches JAX's x64 mode for the whole process."""
-        return self.thread_safe and getattr(settings, "dtype", "float32") != "float64"
+        """May a batch with these settings run next to others in one process? (float64
+        may: its x64 mode is scoped to the call and thread.)"""
+        return self.thread_safe
 
     def settings(self, **values) -> SettingsBase:
         return validate_settings(self, values)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -11,7 +13,21 @@ import numpy as np
 from ..errors import ShapeError
 from .status import Status
 
-__all__ = ["RecallResult", "Extra"]
+__all__ = ["RecallResult", "Extra", "float64_results"]
+
+_FLOAT64 = contextvars.ContextVar("neuroam_float64_results", default=False)
+
+
+@contextlib.contextmanager
+def float64_results() -> Iterator[None]:
+    """Results built inside keep float64 states, energies, overlaps and finals (a run
+    that asked for float64; see :meth:`~neuroam.implementations.Implementation.recall`).
+    Outside, they are stored as float32."""
+    token = _FLOAT64.set(True)
+    try:
+        yield
+    finally:
+        _FLOAT64.reset(token)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,10 +99,11 @@ class RecallResult:
     attrs: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
+        real = np.float64 if _FLOAT64.get() else np.float32
         conv = {
             "times": np.float64,
-            "overlaps": np.float32,
-            "final": np.float32,
+            "overlaps": real,
+            "final": real,
             "status": np.int8,
             "converge_time": np.float64,
             "cues": np.float32,
@@ -97,7 +114,7 @@ class RecallResult:
         for name in ("states", "energies"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, np.asarray(value, dtype=np.float32))
+                object.__setattr__(self, name, np.asarray(value, dtype=real))
         object.__setattr__(self, "extras", dict(self.extras))
         object.__setattr__(self, "attrs", dict(self.attrs))
         self._check_shapes()

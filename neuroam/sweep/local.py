@@ -4,7 +4,7 @@ XLA runs the small operations of a recall loop on one core; two batches in two t
 use two (JAX and NumPy release the GIL while they compute): measured 1.8x on two
 crossbar runs on 2 cores. An implementation whose batches may share the process says so
 (:meth:`~neuroam.implementations.Implementation.in_threads`); the others (Brian2's
-global device, float64 runs that switch JAX's x64 mode) run alone in the calling thread
+global device) run alone in the calling thread
 once the threads are idle. Results are the same in any order and any number of threads:
 every run draws from its own seeds.
 """
