@@ -222,10 +222,7 @@ def _fold_rows(G: np.ndarray, gw: float) -> np.ndarray:
         if P is not None:
             Pinv = _spd_inverse(P)
             S -= gw * gw * Pinv
-            if i > 1:
-                Q[:, :i] = gw * (Pinv @ Q[:, :i])
-            else:
-                Q[:, :1] = gw * (Pinv @ Q[:, :1])
+            Q[:, :i] = gw * (Pinv @ Q[:, :i])
         P = S
         Q[:, i] = b
     return (gw * (_spd_inverse(P) @ Q)).T  # (R inputs, C outputs)
