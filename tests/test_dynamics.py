@@ -175,6 +175,7 @@ def test_float64_is_scoped_to_its_run(binary_patterns, flip_cues, tmp_path):
     res = na.recall(model, binary_patterns, flip_cues, "ideal-ode", dtype="float64")
     assert not jax.config.jax_enable_x64
     assert res.final.dtype == res.states.dtype == res.energies.dtype == np.float64
+    assert res.replace(attrs={}).final.dtype == np.float64  # and stays so when copied
     assert na.metrics.summarize(res, binary_patterns)["accuracy"] == 1.0
     after = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.01, t1=3.0)
     assert after.final.dtype == np.float32

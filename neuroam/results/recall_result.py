@@ -175,4 +175,7 @@ class RecallResult:
         return {s.name.lower(): int(np.sum(self.status == s)) for s in Status}
 
     def replace(self, **changes) -> "RecallResult":
+        if self.final.dtype == np.float64:  # a float64 result stays float64
+            with float64_results():
+                return dataclasses.replace(self, **changes)
         return dataclasses.replace(self, **changes)
