@@ -16,8 +16,8 @@ loop, fault-aware training; the one-by-one pass runs first, so shared caches suc
 the plan's learning rules are warm for the batched pass), "warm" the best of
 ``--repeats`` further passes (nothing compiles). Also checks that the batched runs give
 the final states of the lone runs. ``--all-at-once`` adds the batched call with every
-run of the batch in one vmap (what accelerators get; on CPUs the batch recalls and
-trains one run per step of the compiled call, see
+run of the batch in one vmap (what accelerators get; on CPUs the batch trains one run
+per step and recalls in lockstep groups of ~256 lanes, see
 :func:`neuroam.crossbar.batch.runs_per_step`). Prints a markdown table. Usage:
 ``.venv/bin/python benchmarks/bench_crossbar_batch.py [--repeats 1] [--rules hebbian,model]
 [--all-at-once]``.

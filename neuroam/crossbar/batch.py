@@ -37,11 +37,11 @@ __all__ = ["RecallBatch", "stack_runs", "split_run", "runs_per_step"]
 
 
 def runs_per_step() -> int | None:
-    """Runs recalled (and trained) side by side in one step of the compiled call: all of
-    them (None) on accelerators; one at a time on CPUs, where a vmapped loop runs until
-    its slowest trial stops and lanes do not run in parallel, so runs of a batch that
-    converge early would otherwise pay for the slow ones (measured: 20-30 % slower on
-    the fault-tolerance workload)."""
+    """How a batch is split on this backend: None on accelerators (every draw of every
+    run in one vmap, for training and recall); 1 on CPUs, where lanes do not run in
+    parallel and a vmapped loop runs until its slowest lane stops: the fault-aware
+    training takes one run's maps per step, and recall runs lockstep groups of
+    :func:`lane_group` draws."""
     return 1 if jax.default_backend() == "cpu" else None
 
 
@@ -160,8 +160,9 @@ def stack_runs(chips: list[Chip], jobs, s, dt, *,
                runs_per_step: int | None = None) -> RecallBatch:
     """Stack the chips of ``jobs`` (:class:`~neuroam.implementations.base.RecallJob`, one
     chip each; ``s`` the settings of the shared loop, ``dt`` its float dtype) into one
-    :class:`RecallBatch`, padded to a power of two of runs. ``runs_per_step``: runs vmapped
-    together in one step of the loop's sequential map (default: all)."""
+    :class:`RecallBatch`, padded to a power of two of runs. ``runs_per_step``: None
+    recalls every draw in one vmap; otherwise (CPUs) in lockstep groups of
+    :func:`lane_group` draws (see :func:`runs_per_step`)."""
     n, J, T = s.n_draws, len(jobs), jobs[0].cues.n_trials
     runs = [_run_arrays(c, j.patterns, j.cues, s, dt) for c, j in zip(chips, jobs)]
     per = _same_periphery([r.pop("per") for r in runs])
@@ -174,8 +175,7 @@ def stack_runs(chips: list[Chip], jobs, s, dt, *,
     stored = Stored(**{k: dev.pop(k) for k in ("bias", "energy_syn", "hidden", "visible", "tau",
                                                "dt", "steady_tol")})
     # accelerators: every draw of every run in one vmap; CPUs: lockstep groups of lanes
-    step = 0 if runs_per_step is None else min(padded_runs(runs_per_step), P) * n \
-        if runs_per_step > 1 else lane_group(n, T)
+    step = 0 if runs_per_step is None else lane_group(n, T)
     step = 0 if step == P * n else step
     plan = chips[0].plan
     cfg = LoopConfig(form=plan.form, dynamics=s.dynamics, max_steps=s.max_steps,
