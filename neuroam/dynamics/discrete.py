@@ -13,14 +13,14 @@ Runs are batched like the continuous dynamics (:mod:`neuroam.dynamics.runs`): ea
 :class:`DiscreteRun` brings its own synapse (bound to its own patterns), cues and seed;
 one compiled call vmaps runs and, inside, trials. Trial ``i`` of a run with seed ``s``
 updates in the orders drawn from ``jax.random.split(key(s), T)[i]`` folded with the
-sweep index, whichever runs share the call. :func:`record_map` is the recorder of any
-iterated map that stops when a step changes nothing.
+sweep index, whichever runs share the call. The sweeps are iterated and recorded by
+:func:`~neuroam.dynamics.maps.record_map`, the recorder of every iterated map.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import equinox as eqx
 import jax
@@ -28,8 +28,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import UnsupportedError, ValueRangeError
-from ..results import Status
 from .common import TRACES, Trajectories, cast_floats, overlap_matrix
+from .maps import over_runs_and_trials, record_map
 from .runs import RunSpec, key_data, solve_runs
 
 __all__ = ["DiscreteConfig", "DiscreteRun", "solve_discrete", "solve_discrete_batch", "record_map",
@@ -74,36 +74,6 @@ def _sync_sweep(syn, sigma, cache, free, key):
     return new, syn.init_cache(new), jnp.sum(new != sigma).astype(jnp.int32)
 
 
-def record_map(step: Callable, save: Callable, state, key, max_iters: int, dtype):
-    """Iterate ``state, changes = step(state, fold_in(key, s))`` until a step changes
-    nothing or ``max_iters`` steps, recording ``save(state)`` (a dict of arrays) before
-    the first and after every step.
-
-    Returns ``(buf, state, status, converge_time, n_iters)``: ``buf[name]`` is
-    ``(max_iters + 1, ...)`` with NaN after the last step; converged when a step changed
-    nothing, at iteration ``n_iters − 1`` (the quiet step only confirms it).
-    """
-    first = save(state)
-    nan = jnp.asarray(jnp.nan, dtype)
-    buf = {k: jnp.full((max_iters + 1,) + a.shape, nan).at[0].set(a) for k, a in first.items()}
-
-    def cond(c):
-        s, _, _, changes = c
-        return (s < max_iters) & (changes > 0)
-
-    def body(c):
-        s, state, buf, _ = c
-        state, changes = step(state, jax.random.fold_in(key, s))
-        rec = save(state)
-        return s + 1, state, {k: buf[k].at[s + 1].set(rec[k]) for k in buf}, changes
-
-    s, state, buf, changes = jax.lax.while_loop(cond, body, (jnp.int32(0), state, buf, jnp.int32(1)))
-    converged = changes == 0
-    status = jnp.where(converged, Status.CONVERGED, Status.MAX_STEPS).astype(jnp.int8)
-    ctime = jnp.where(converged, (s - 1).astype(dtype), jnp.nan)
-    return buf, state, status, ctime, s
-
-
 class DiscreteProblem(eqx.Module):
     """The per-run inputs of the discrete body: the one-layer synapse bound to the run's
     patterns and its ``(K, D)`` overlap matrix (both gain a run axis when stacked)."""
@@ -119,32 +89,28 @@ def _body(tree: DiscreteProblem, trials: dict, cfg: DiscreteConfig):
     TRACES["discrete"] += 1
     sweep = _async_sweep if cfg.mode == "async" else _sync_sweep
 
-    def one_run(run: DiscreteProblem, trials):
-        syn, ov = run.synapse, run.ov
+    def init(run: DiscreteProblem, trial):
+        return trial["sigma"], run.synapse.init_cache(trial["sigma"])
 
-        def save(state):
-            sigma = state[0]
-            out = {"energy": syn.energy(sigma), "overlap": ov @ sigma}
-            if cfg.save_states:
-                out["state"] = sigma
-            return out
+    def save(run: DiscreteProblem, trial, state):
+        sigma = state[0]
+        out = {"energy": run.synapse.energy(sigma), "overlap": run.ov @ sigma}
+        if cfg.save_states:
+            out["state"] = sigma
+        return out
 
-        def one_trial(trial):
-            free = trial["free"]
+    def step(state, s):
+        def one(run: DiscreteProblem, trial, state):
+            key = jax.random.fold_in(jax.random.wrap_key_data(trial["key"]), s)
+            sigma, cache, changes = sweep(run.synapse, *state, trial["free"], key)
+            return (sigma, cache), changes
+        return over_runs_and_trials(one)(tree, trials, state)
 
-            def step(state, key):
-                sigma, cache, changes = sweep(syn, *state, free, key)
-                return (sigma, cache), changes
-
-            sigma = trial["sigma"]
-            buf, (sigma, _), status, ctime, s = record_map(
-                step, save, (sigma, syn.init_cache(sigma)), jax.random.wrap_key_data(trial["key"]),
-                cfg.max_sweeps, sigma.dtype)
-            return buf, sigma, status, ctime, s
-
-        return jax.vmap(one_trial)(trials)
-
-    return eqx.filter_vmap(one_run)(tree, trials)
+    state = over_runs_and_trials(init)(tree, trials)
+    buf, (sigma, _), status, ctime, n = record_map(
+        step, lambda st: over_runs_and_trials(save)(tree, trials, st), state, cfg.max_sweeps,
+        trials["sigma"].dtype)
+    return buf, sigma, status, ctime, n
 
 
 _body_jit = eqx.filter_jit(_body)
