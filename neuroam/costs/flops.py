@@ -8,9 +8,10 @@ from ..models.synapses import BipartiteSynapse, DenseSynapse, WeightSynapse
 
 __all__ = ["vector_field_flops", "flip_flops", "EVALS_PER_STEP"]
 
-#: vector-field evaluations per accepted step (FSAL counted once), per solver
+#: vector-field evaluations per accepted step (FSAL counted once), per solver; one
+#: iteration of the fixed-point map computes every layer's current once
 EVALS_PER_STEP = {"tsit5": 6, "dopri5": 6, "dopri8": 12, "bosh3": 3, "heun": 2, "euler": 1,
-                  "etd2": 2, "shark": 2, "sra1": 2, "euler-maruyama": 1}
+                  "etd2": 2, "shark": 2, "sra1": 2, "euler-maruyama": 1, "fixed-point": 1}
 
 #: flops charged per neuron for an activation (tanh, exp, softmax share) and the leak
 _PER_NEURON = 10

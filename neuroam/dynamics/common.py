@@ -62,6 +62,11 @@ class Problem(eqx.Module):
 
     The solvers see a single vector ``y`` of shape ``(n,)`` per trial; ``unravel``
     restores the per-layer dict.
+
+    Overlaps are ``ov @ ĝ``. When a synapse of the network stores the patterns
+    themselves as its ``(K, D)`` matrix ξ (every pattern-form model), they are read as
+    ``ov_scale * (ξ @ ĝ)`` from that synapse's ξ (``ov_synapse`` is its index), so the
+    energy, the dynamics and the overlaps of one state share one K×D product in XLA.
     """
 
     network: eqx.Module
@@ -70,6 +75,8 @@ class Problem(eqx.Module):
     layout: tuple[tuple[str, int], ...] = eqx.field(static=True)  # (layer, size) in ravel order
     D: int = eqx.field(static=True)
     n: int = eqx.field(static=True)
+    ov_scale: jax.Array | None = None  # (K,) row scales of ov against the synapse's ξ
+    ov_synapse: int | None = eqx.field(static=True, default=None)
 
     def unravel(self, y):
         out, start = {}, 0
@@ -95,7 +102,10 @@ class Problem(eqx.Module):
         return self.network.energy(self.unravel(y))
 
     def overlaps(self, g):
-        o = self.ov @ g
+        if self.ov_synapse is None:
+            o = self.ov @ g
+        else:
+            o = self.ov_scale * (self.network.synapses[self.ov_synapse].xi @ g)
         if not self.binary:
             o = o / jnp.maximum(jnp.linalg.norm(g), 1e-12)
         return o
@@ -135,8 +145,30 @@ def make_problem(network, patterns, dtype) -> Problem:
                               "Bind the model to the same patterns you recall.")
     network = cast_floats(network, dtype)
     layout = tuple((name, layer.size) for name, layer in network.layers.items())
+    shared = _pattern_synapse(network, patterns, dtype)
+    scale = None
+    if shared is not None:
+        xi = np.asarray(patterns.xi, dtype=np.float64)
+        norms = np.full(xi.shape[0], float(xi.shape[1])) if patterns.is_binary else \
+            np.linalg.norm(xi, axis=1)
+        scale = jnp.asarray(1.0 / np.where(norms > 0, norms, 1.0), dtype)
     return Problem(network, overlap_matrix(patterns, dtype), patterns.is_binary, layout,
-                   network.D, sum(size for _, size in layout))
+                   network.D, sum(size for _, size in layout), scale, shared)
+
+
+def _pattern_synapse(network, patterns, dtype) -> int | None:
+    """Index of a dense or bipartite synapse that reads the visible layer through a ξ
+    equal to the stored patterns (in ``dtype``), else None."""
+    from ..models.synapses import BipartiteSynapse, DenseSynapse
+
+    want = np.asarray(patterns.xi).astype(np.dtype(dtype))
+    for i, syn in enumerate(network.synapses):
+        reads = (isinstance(syn, DenseSynapse) and syn.layer == network.visible) or \
+            (isinstance(syn, BipartiteSynapse) and syn.visible == network.visible)
+        if reads and not isinstance(syn.xi, jax.core.Tracer) and syn.xi.shape == want.shape \
+                and np.array_equal(np.asarray(syn.xi), want):
+            return i
+    return None
 
 
 def require_continuous(network, what: str):
@@ -163,9 +195,10 @@ def save_grid(t1: float, n_save: int, save_times, dtype) -> jax.Array:
 
 
 def is_finite(y):
-    """True when every entry is finite and below √(max float): beyond it the state has diverged."""
+    """True when every entry is finite and below √(max float): beyond it the state has diverged.
+    (One reduction: the max of |y| is NaN when an entry is, and NaN < bound is False.)"""
     bound = jnp.sqrt(jnp.finfo(y.dtype).max)
-    return jnp.all(jnp.isfinite(y)) & (jnp.max(jnp.abs(y)) < bound)
+    return jnp.max(jnp.abs(y)) < bound
 
 
 def status_codes(finite, converged):

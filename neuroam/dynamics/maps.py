@@ -22,6 +22,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from ..results import Status
 from .common import status_codes
 
 __all__ = ["record_map", "over_runs_and_trials"]
@@ -46,7 +47,7 @@ def _where(mask, new, old):
 
 
 def record_map(step: Callable, save: Callable, state, max_iters: int, dtype, *,
-               finite: Callable | None = None):
+               finite: Callable | None = None, rows: int | None = None, resume=None):
     """Iterate ``state, changes = step(state, s)`` on a batch of trials, each until a step
     changes nothing (``changes == 0``), its state is not finite (``finite``), or
     ``max_iters`` steps; record ``save(state)`` before the first and after every step.
@@ -60,48 +61,73 @@ def record_map(step: Callable, save: Callable, state, max_iters: int, dtype, *,
         max_iters: most steps per trial (≥ 1). dtype: float dtype of the buffers' NaN
             fill and of the converge iterations.
         finite: ``state -> bool batch``; None: every state is finite.
+        rows: save rows this call holds (default ``max_iters + 1``); a call that starts
+            at iteration ``s0`` records iterations ``s0 … s0 + rows − 1`` and stops after
+            ``s0 + rows − 1`` steps at the latest (``status`` MAX_STEPS: still running).
+        resume: None, or ``(s0, status, n_iters)`` of an earlier call on the same trials
+            (``state`` its final state): go on from iteration ``s0`` (int32 scalar), whose
+            row this call records.
+
+    A step that changes nothing is not applied: it confirms that the trial has stopped,
+    and the trial's state (and last saved row) is the one before it.
 
     Returns ``(buf, state, status, converge_iter, n_iters)``: ``buf[name]`` is
-    ``batch + (max_iters + 1,) + rest`` with NaN after each trial's last step; status
-    :class:`~neuroam.results.Status` per trial (non-finite, converged when a step changed
-    nothing, else max-steps); a converged trial converged at iteration ``n_iters − 1``
-    (its quiet last step only confirms it), NaN otherwise.
+    ``batch + (rows,) + rest``, row ``k`` the state after ``k`` applied steps and NaN
+    after each trial's final state (a call that another call continues leaves the row of
+    its last iteration to that call); status :class:`~neuroam.results.Status` per trial
+    (non-finite, converged when a step changed nothing, else max-steps); ``n_iters``
+    counts the steps evaluated (the confirming one included), and a converged trial
+    converged at iteration ``n_iters − 1``, NaN otherwise.
     """
     batch = jax.eval_shape(lambda st: step(st, jnp.int32(0))[1], state).shape
     nb = len(batch)
+    rows = max_iters + 1 if rows is None else int(rows)
     first = jax.eval_shape(save, state)
     nan = jnp.asarray(jnp.nan, dtype)
-    buf = {k: jnp.full(a.shape[:nb] + (max_iters + 1,) + a.shape[nb:], nan, a.dtype)
+    buf = {k: jnp.full(a.shape[:nb] + (rows,) + a.shape[nb:], nan, a.dtype)
            for k, a in first.items()}
 
-    def put(buf, s, mask, rec):
+    def put(buf, row, mask, rec):
         out = {}
         for k, b in buf.items():
-            row = jax.lax.dynamic_index_in_dim(b, s, axis=nb, keepdims=False)
-            out[k] = jax.lax.dynamic_update_index_in_dim(b, _where(mask, rec[k], row), s, axis=nb)
+            old = jax.lax.dynamic_index_in_dim(b, row, axis=nb, keepdims=False)
+            out[k] = jax.lax.dynamic_update_index_in_dim(b, _where(mask, rec[k], old), row, axis=nb)
         return out
 
     ok0 = jnp.ones(batch, bool) if finite is None else finite(state)
+    if resume is None:
+        s0, changes0, n0 = jnp.int32(0), jnp.ones(batch, jnp.int32), jnp.zeros(batch, jnp.int32)
+    else:
+        s0, status0, evals0 = resume
+        s0 = jnp.asarray(s0, jnp.int32)
+        n0 = jnp.asarray(evals0, jnp.int32) - (status0 == Status.CONVERGED).astype(jnp.int32)
+        changes0 = (status0 == Status.MAX_STEPS).astype(jnp.int32)
+        ok0 = ok0 & (status0 != Status.NON_FINITE)
+    end = jnp.minimum(s0 + rows - 1, max_iters)
 
     def cond(c):
         s, _, _, changes, ok, _ = c
-        return (s < max_iters) & jnp.any((changes > 0) & ok)
+        return (s < end) & jnp.any((changes > 0) & ok)
 
     def body(c):
         s, state, buf, changes, ok, n = c
         running = (changes > 0) & ok
-        # a trial's row n holds its state after n steps: written at the step index n
-        buf = put(buf, s, n == s, save(state))
+        # row n of a trial holds its state after n applied steps, written at step index n
+        buf = put(buf, s - s0, n == s, save(state))
         new, ch = step(state, s)
-        state = _where(running, new, state)
+        moved = running & (ch > 0)  # a step that changed nothing only confirms: not applied
+        state = _where(moved, new, state)
         changes = jnp.where(running, ch, changes)
         if finite is not None:
-            ok = jnp.where(running, finite(new), ok)
-        return s + 1, state, buf, changes, ok, n + running.astype(jnp.int32)
+            ok = jnp.where(moved, finite(new), ok)
+        return s + 1, state, buf, changes, ok, n + moved.astype(jnp.int32)
 
-    init = (jnp.int32(0), state, buf, jnp.ones(batch, jnp.int32), ok0, jnp.zeros(batch, jnp.int32))
-    s, state, buf, changes, ok, n = jax.lax.while_loop(cond, body, init)
-    buf = put(buf, s, n == s, save(state))  # the trials that ran until the loop ended
+    s, state, buf, changes, ok, n = jax.lax.while_loop(cond, body, (s0, state, buf, changes0, ok0, n0))
+    running = (changes > 0) & ok
+    # rows not yet written: trials that moved in the last step, unless a further call
+    # (started at iteration s) goes on with them and writes that row first
+    need = (n == s) & ~(running & (s < max_iters))
+    buf = jax.lax.cond(jnp.any(need), lambda b: put(b, s - s0, need, save(state)), lambda b: b, buf)
     converged = ok & (changes == 0)
-    ctime = jnp.where(converged, (n - 1).astype(dtype), nan)
-    return buf, state, status_codes(ok, converged), ctime, n
+    ctime = jnp.where(converged, n.astype(dtype), nan)
+    return buf, state, status_codes(ok, converged), ctime, n + converged.astype(jnp.int32)

@@ -144,7 +144,8 @@ def _solve_group(specs: Sequence[RunSpec], solve: Callable) -> list[Any]:
                   for name in specs[0].trials}
         out = solve(tree, trials, specs[0].config)
         parts.append(jax.tree_util.tree_map(lambda a: np.asarray(a)[:R, :n], out))
-    joined = jax.tree_util.tree_map(lambda *a: np.concatenate(a, axis=1), *parts)
+    joined = parts[0] if len(parts) == 1 else \
+        jax.tree_util.tree_map(lambda *a: np.concatenate(a, axis=1), *parts)
     return [jax.tree_util.tree_map(lambda a: a[r], joined) for r in range(R)]
 
 

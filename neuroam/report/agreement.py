@@ -2,12 +2,13 @@
 
 Each run of a non-ideal label is paired with the run of its reference ideal label at the
 same shared grid point (the keys outside ``implementations.``) and seed, i.e. on the very
-same patterns and cues. The reference is the ``ideal-ode`` label that recalls the same
-model (the runs' ``model`` attribute), else the first ``ideal-ode`` label, else the first
-``ideal-*`` label (the one-layer and bipartite forms of one model count as the same
-model). Hardware recalled on several chips (``crossbar`` with ``n_draws``) has
-``n·T`` trials, chip-major; every chip is compared with the ideal on the same ``T`` cues.
-The metric itself is :mod:`neuroam.metrics.agreement`.
+same patterns and cues. The reference is the ``ideal-ode`` (else ``ideal-fixed-point``:
+the same attractors, without the trajectory) label that recalls the same model (the
+runs' ``model`` attribute), else the first such label, else the first ``ideal-*`` label
+(the one-layer and bipartite forms of one model count as the same model). Hardware
+recalled on several chips (``crossbar`` with ``n_draws``) has ``n·T`` trials,
+chip-major; every chip is compared with the ideal on the same ``T`` cues. The metric
+itself is :mod:`neuroam.metrics.agreement`.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def reference_labels(records: Sequence[RunRecord]) -> dict[str, str]:
     impl: dict[str, str] = {}
     for r in records:
         impl.setdefault(r.label, r.implementation)
-    odes = [lab for lab, name in impl.items() if name == "ideal-ode"]
+    odes = [lab for want in ("ideal-ode", "ideal-fixed-point") for lab, name in impl.items()
+            if name == want]
     ideals = odes or [lab for lab, name in impl.items() if name.startswith("ideal-")]
     if not ideals:
         return {}

@@ -190,7 +190,8 @@ def compare_section(records: Sequence[RunRecord], out: Path) -> tuple[list[Path]
              "settle the mean time after which the overlap with the cued pattern stays "
              "within 0.02 of its final value, both in the implementation's own time unit "
              "(τ: neuron time constant or 1/coupling rate; sweep: synchronous update "
-             "sweeps; s: simulated seconds). Energy and latency per recall are the estimates from the "
+             "sweeps; iteration: iterations of the fixed-point update map; s: simulated "
+             "seconds). Energy and latency per recall are the estimates from the "
              "device, circuit and processor cards (the run attributes `cost_basis` name "
              "them and their sources). The last column is the range of accuracy over the "
              "label's own swept settings.", "", _table(records), ""]

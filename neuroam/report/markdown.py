@@ -46,7 +46,11 @@ def render_markdown(attrs: dict[str, Any], records: Sequence[RunRecord],
         "other / spurious / "
         "not conv. / non-finite = fractions of the other "
         "outcomes; E monotone = fraction of trials whose energy never increased; "
-        "t conv. / t settle = mean time to a steady state / to a stable overlap; wall s = "
+        "t conv. / t settle = mean time to a steady state / to a stable overlap, in each "
+        "implementation's own time unit (τ: ideal-ode, ideal-sde and the other continuous "
+        "dynamics; sweep: ideal-discrete and synchronous crossbar updates; iteration: "
+        "ideal-fixed-point, which iterates the update map and has no trajectory in τ; s: "
+        "spiking); wall s = "
         "seconds of recall (compilation included; runs recalled in one batched call share "
         "its time equally).",
         "",

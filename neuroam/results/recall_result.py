@@ -79,7 +79,7 @@ class RecallResult:
         cues: ``(T, D)`` the initial visible states.
         targets: ``(T,)`` index of the pattern each cue was made from (-1: none).
         time_unit: unit of ``times`` and ``converge_time`` (``"s"``, ``"tau"``,
-            ``"sweep"``).
+            ``"sweep"``, ``"iteration"``: iterations of a fixed-point update map).
         extras: implementation-specific arrays with named dimensions.
         attrs: scalar metadata (solver, tolerances, seed, wall and compile time).
     """
