@@ -153,7 +153,12 @@ def _body(tree: FixedPointTree, trials: dict, cfg: FixedPointConfig):
     return buf, y, final, status, ctime, n
 
 
-_body_jit = eqx.filter_jit(_body)
+#: LLVM's level-1 optimisation for the loop: on the benchmark (LSE, D = 1024, K = 256, 1024
+#: trials) compiling took 2.2 s instead of 2.8 s and the warm call ran as fast (0.51 s at
+#: either level; the time is in the two K×D products per iteration)
+COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
+
+_body_jit = eqx.filter_jit(_body, compiler_options=COMPILER_OPTIONS)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
