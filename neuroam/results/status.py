@@ -23,7 +23,8 @@ class Status(enum.IntEnum):
         return {
             Status.CONVERGED: "The dynamics reached a steady state.",
             Status.MAX_STEPS: "The time horizon or the maximum number of steps was reached "
-            "before a steady state. Try increasing `t1` or `max_steps`.",
+            "before a steady state. Try increasing `t1` or `max_steps` (`max_sweeps`, "
+            "`max_iters` for iterated maps).",
             Status.NON_FINITE: "The state became NaN or infinite. Try a smaller time step, "
             "a tighter tolerance, or float64.",
         }[self]
