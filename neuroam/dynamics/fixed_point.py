@@ -228,7 +228,8 @@ def solve_fixed_point_batch(runs: Sequence[FixedPointRun]) -> list[Trajectories]
     trajs = []
     for piece, (_, _, final, status, ctime, n) in zip(pieces, outs):
         S = int(np.max(n - (status == Status.CONVERGED))) + 1  # the last row any trial holds
-        buf = {k: np.concatenate([p[k] for p in piece], axis=1)[:, :S] for k in piece[0]}
+        buf = {k: (piece[0][k] if len(piece) == 1 else np.concatenate([p[k] for p in piece], axis=1))[:, :S]
+               for k in piece[0]}
         trajs.append(Trajectories(times=np.arange(S, dtype=np.float64), states=buf.get("state"),
                                   energies=buf["energy"], overlaps=buf["overlap"], final=final,
                                   status=status, converge_time=ctime, n_steps=n))
