@@ -137,6 +137,35 @@ def test_status_per_trial_never_fails_the_batch():
     assert out.shape == (2,)
 
 
+def test_sde_convergence_is_when_the_drift_reaches_the_noise():
+    """Oracle: the noiseless ODE. A noisy trial counts as settled once its drift is
+    within twice its thermal level (2√T/τ at unit curvature); the ODE stopped at that
+    drift reaches it at the same time, up to the save spacing (0.25 τ) and the noise.
+    A horizon that ends in transit is reported as not converged."""
+    pats = na.patterns.random_binary(K=6, D=64, seed=0)
+    cues = na.cues.flip(pats, rate=0.2, trials_per_pattern=3, seed=1)
+    model = na.make_model("polynomial", n=3)
+    T = 0.01
+    sde = na.recall(model, pats, cues, "ideal-sde", temperature=T, t1=8.0, dt=0.05, n_save=33,
+                    solver="euler", seed=2)
+    ode = na.recall(model, pats, cues, "ideal-ode", t1=8.0, steady_tol=1e-3 + 2 * np.sqrt(T),
+                    rtol=1e-6, atol=1e-8)
+    assert (sde.status == Status.CONVERGED).all() and (ode.status == Status.CONVERGED).all()
+    assert np.median(ode.converge_time) > 1.0  # a real relaxation, not settled at the cue
+    diff = sde.converge_time - ode.converge_time
+    assert abs(np.median(diff)) <= 0.5 and np.max(np.abs(diff)) <= 1.0, diff
+    assert na.metrics.summarize(sde, pats)["accuracy"] == 1.0
+    # cut short in transit: every trial is "not converged", none passes for a memory
+    short = na.recall(model, pats, cues, "ideal-sde", temperature=T, t1=0.5, dt=0.05, n_save=3,
+                      solver="euler", seed=2)
+    assert (short.status == Status.MAX_STEPS).all() and np.isnan(short.converge_time).all()
+    assert na.metrics.summarize(short, pats)["not_converged_fraction"] == 1.0
+    # stopping at the first settled step ends there, before the horizon
+    stop = na.recall(model, pats, cues, "ideal-sde", temperature=T, t1=8.0, dt=0.05, n_save=33,
+                     solver="euler", seed=2, steady_stop=True)
+    assert (stop.status == Status.CONVERGED).all() and (stop.converge_time < 4.0).all()
+
+
 def test_sde_noise_has_the_langevin_statistics():
     """Oracle: with E = ½|x|² (identity neurons, no coupling) the SDE is an
     Ornstein–Uhlenbeck process; Euler–Maruyama with step h has the exact stationary

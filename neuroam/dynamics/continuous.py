@@ -10,8 +10,13 @@ distinguishes an ODE from an SDE is a small static *method* (``ODEConfig``,
 the Diffrax terms (drift, or drift + noise). This driver owns everything else, once:
 
 * the :class:`diffrax.SaveAt` (the problem's reductions at ``ts`` + the final state),
-* the steady-state :class:`diffrax.Event` (RMS of dy/dt below ``steady_tol``, 1/τ),
-* status and converge times per trial (non-finite / converged / max-steps), and
+* the steady-state :class:`diffrax.Event` (RMS of dy/dt below the method's threshold:
+  ``steady_tol`` (1/τ), plus the thermal level of the drift under noise),
+* status and converge times per trial (non-finite / converged / max-steps): a noiseless
+  trial has converged when its drift fell below ``steady_tol``; a noisy one when its
+  drift stayed within its threshold at every save time of the last ``steady_window`` τ
+  (the method's ``converged_on = "window"``), converging at the first save time of the
+  stretch that held to the end, and
 * the host-side batching of runs and trials (:func:`~neuroam.dynamics.runs.solve_runs`).
 
 Numbers are traced: a batch may mix horizons, tolerances and temperatures without
@@ -43,7 +48,7 @@ class ContinuousRun(eqx.Module):
         ts: ``(S,)`` save times in units of τ; ``ts[-1]`` is the horizon t1.
         numbers: name -> scalar array: ``steady_tol`` (1/τ) always, plus what the
             method reads (``rtol``, ``atol``, ``dt0``; ``dt`` (τ), ``temperature``,
-            ``multiplicative``).
+            ``multiplicative``, ``steady_window`` (τ)).
     """
 
     problem: Problem
@@ -61,13 +66,21 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
     def one_run(run: ContinuousRun, trials):
         prob, ts, nums = run.problem, run.ts, run.numbers
         t0, t1 = jnp.zeros((), ts.dtype), ts[-1]
-        steady_tol = nums["steady_tol"]
-        saveat = diffrax.SaveAt(subs=[
-            diffrax.SubSaveAt(ts=ts, fn=lambda t, y, args: prob.save(y, method.save_states)),
-            diffrax.SubSaveAt(t1=True)])
+        window = method.converged_on == "window"
+
+        def settled(y, free):
+            return prob.drift_rms(y, free) < method.steady_threshold(prob, nums, y, free)
+
+        def save(t, y, free):
+            out = prob.save(y, method.save_states)
+            if window:
+                out["settled"] = settled(y, free)
+            return out
+
+        saveat = diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=ts, fn=save), diffrax.SubSaveAt(t1=True)])
         event = None
         if method.steady_stop:
-            event = diffrax.Event(lambda t, y, args, **kw: prob.drift_rms(y, args) < steady_tol)
+            event = diffrax.Event(lambda t, y, args, **kw: settled(y, args))
         solver = method.make_solver(prob, ts.dtype)
         controller = method.controller(nums)
 
@@ -83,12 +96,19 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
             saved, tf, yf = sol.ys[0], sol.ts[1][-1], sol.ys[1][-1]
             finite = is_finite(yf)
             stopped = jnp.asarray(sol.event_mask) if method.steady_stop else jnp.asarray(False)
-            if method.converged_on == "steady":
-                reached = (prob.drift_rms(yf, free) < steady_tol) | stopped
-            else:  # noise never settles: finishing (at t1 or by the drift event) counts
-                reached = (sol.result == diffrax.RESULTS.successful) | stopped
+            if window:  # settled at every save time of the last window (or stopped there)
+                held = saved.pop("settled")
+                ok = sol.result == diffrax.RESULTS.successful
+                tail = jnp.flip(jnp.cumprod(jnp.flip(held.astype(jnp.int32)))) > 0  # holds from i on
+                in_window = ts >= t1 - nums["steady_window"]
+                reached = (ok & jnp.all(tail | ~in_window)) | stopped
+                first = ts[jnp.argmax(tail)]
+                ctime = jnp.where(stopped, tf, first)
+            else:
+                reached = settled(yf, free) | stopped
+                ctime = tf
             reached = reached & finite
-            ctime = jnp.where(reached, tf, jnp.nan)
+            ctime = jnp.where(reached, ctime, jnp.nan)
             saved = jax.tree_util.tree_map(lambda a: jnp.where(jnp.isinf(a), jnp.nan, a), saved)
             return saved, prob.visible(yf), status_codes(finite, reached), ctime, sol.stats["num_steps"]
 

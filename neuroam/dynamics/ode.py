@@ -75,6 +75,10 @@ class ODEConfig:
     def terms(self, problem, nums, trial, t0, t1):
         return diffrax.ODETerm(lambda t, y, args: problem.vector_field(y, args))
 
+    def steady_threshold(self, problem, nums, y, free):
+        """Steady once RMS(dy/dt) < ``steady_tol`` (1/τ)."""
+        return nums["steady_tol"]
+
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class ODERun:

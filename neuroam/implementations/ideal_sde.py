@@ -22,8 +22,11 @@ class SDESettings(SettingsBase):
     n_save: int = Field(50, ge=2)
     save_times: list[float] | None = Field(None, description="explicit save times (τ) in [0, t1]; t1 is appended")
     save_states: bool = True
-    steady_stop: bool = Field(False, description="stop once the drift alone is below steady_tol")
-    steady_tol: float = Field(1e-4, gt=0)
+    steady_stop: bool = Field(False, description="stop a trial at the first step where it is settled")
+    steady_tol: float = Field(1e-3, gt=0, description="drift (1/τ) allowed above twice its thermal "
+                              "level √T/τ for a trial to count as settled")
+    steady_window: float = Field(2.0, gt=0, description="a converged trial is settled at every save "
+                                 "time of its last steady_window τ")
     max_steps: int = Field(100_000, ge=1)
     dtype: Literal["float32", "float64"] = "float32"
     batch_size: int = Field(1024, ge=1, description="trials per compiled batch (per run)")
@@ -34,15 +37,15 @@ class SDESettings(SettingsBase):
 class IdealSDE(IdealContinuous):
     """dx = −(1/τ)∂E/∂x̂ dt + noise, Diffrax SDE solvers, one Brownian path per trial.
 
-    Batches: jobs may differ in ``temperature``, ``multiplicative``, ``t1``, ``dt`` and
-    ``steady_tol`` (traced numbers) and in their seeds; each job keeps the Brownian
+    Batches: jobs may differ in ``temperature``, ``multiplicative``, ``t1``, ``dt``,
+    ``steady_tol`` and ``steady_window`` (traced numbers) and in their seeds; each job keeps the Brownian
     paths of its own seed. Jobs with multiplicative noise on and off (m > 0 and m = 0),
     or whose save grids differ in length, run as separate compiled calls."""
 
     name = "ideal-sde"
     description = "Ideal noisy energy descent (Diffrax SDE: ShARK, SRA1, Euler–Maruyama, Heun)"
     Settings = SDESettings
-    batchable = frozenset({"temperature", "multiplicative", "t1", "dt", "steady_tol"})
+    batchable = frozenset({"temperature", "multiplicative", "t1", "dt", "steady_tol", "steady_window"})
 
     def solve_runs(self, runs):
         return solve_sde_batch(runs)
@@ -54,7 +57,8 @@ class IdealSDE(IdealContinuous):
                         multiplicative=s.multiplicative > 0)
         return SDERun(network, job.patterns, job.cues, temperature=s.temperature,
                       multiplicative=s.multiplicative, t1=s.t1, dt=s.dt, steady_tol=s.steady_tol,
-                      seed=job.seed, save_times=s.save_times, dtype=s.dtype, batch_size=s.batch_size,
+                      steady_window=s.steady_window, seed=job.seed, save_times=s.save_times, dtype=s.dtype,
+                      batch_size=s.batch_size,
                       config=cfg)
 
     def job_attrs(self, job):
