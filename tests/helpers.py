@@ -5,6 +5,14 @@ import numpy as np
 import neuroam as na
 
 #: (name, params) of every energy family, in a size where the ODE converges fast.
+def fast_subset(cases, fast):
+    """``cases`` as pytest params, all but the indices in ``fast`` marked ``slow``: the
+    fast suite keeps representatives of a family (each new model is a new compile)."""
+    import pytest
+
+    return [c if i in fast else pytest.param(*c, marks=pytest.mark.slow) for i, c in enumerate(cases)]
+
+
 FAMILIES = [
     ("hopfield", {}),
     ("hopfield", {"rule": "hebbian"}),

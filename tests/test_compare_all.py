@@ -32,6 +32,7 @@ def test_every_implementation_with_its_own_noise_axis():
             assert any(k.startswith(f"implementations.{label}.") for k in grid), label
 
 
+@pytest.mark.slow  # every implementation end to end (~80 s CPU); each is tested on its own in the fast suite
 def test_reduced_study_runs_and_compares_on_one_page(tmp_path):
     sc = load_scenario(PATH, overrides=REDUCED)
     outcome = run_study(sc, tmp_path / "o")

@@ -55,7 +55,8 @@ def _alone(job):
     return _ALONE[key]
 
 
-@pytest.mark.parametrize("grouping", ["one run per step", "all runs at once"])
+@pytest.mark.parametrize("grouping", [pytest.param("one run per step", marks=pytest.mark.slow),
+                                      "all runs at once"])
 @pytest.mark.parametrize("rule", sorted(JOBS))
 def test_a_batch_gives_each_job_its_lone_result(rule, grouping, monkeypatch):
     per_step = 1 if grouping == "one run per step" else None

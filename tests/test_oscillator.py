@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 import neuroam as na
+
+from helpers import fast_subset
 from neuroam.dynamics.common import TRACES
 from neuroam.errors import CardError, ModelError, UnsupportedError, ValueRangeError
 from neuroam.oscillator import (Hardware, build_dynamics, escape_times, ideal_energy,
@@ -113,7 +115,7 @@ def _loaded_inputs(rate):
     return pats, na.cues.flip(pats, rate=rate, trials_per_pattern=1, seed=8)
 
 
-@pytest.mark.parametrize("name,params,settings", [
+@pytest.mark.parametrize("name,params,settings", fast_subset([
     ("hopfield", {}, {"injection": 0.3}),
     ("hopfield", {}, {"injection": 0.5, "injection_ramp": 20.0}),  # time-dependent injection
     ("hopfield", {"rule": "storkey"}, {"injection": 0.2}),
@@ -121,7 +123,7 @@ def _loaded_inputs(rate):
     ("hopfield", {}, {"pairwise": 0.1, "quartic": 1.0, "injection": 0.1}),
     ("polynomial", {"n": 4}, {"device": "oscillator-ring-cmos", "detuning": 0.0, "noise": 0.0,
                               "misalignment": 0.0, "injection": 0.05}),  # coupling spread only
-])
+], {1, 3, 5}))
 def test_energy_never_increases_without_misalignment(name, params, settings):
     """Noiseless, no detuning, no misalignment: the oscillator energy is non-increasing."""
     pats, cues = _loaded_inputs(rate=0.3)
