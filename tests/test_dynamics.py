@@ -283,3 +283,24 @@ def test_unrolled_solvers_are_the_diffrax_methods(name):
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-11)
     assert ours.order(term) == theirs.order(term) and ours.error_order(term) == theirs.error_order(term)
 
+
+@pytest.mark.parametrize("patterns", ["binary", "real"])
+def test_overlaps_reuse_the_energy_product(patterns):
+    """Overlaps are ξg/D (binary) or cosines (real) whether or not they share the synapse's ξ;
+    they share it exactly when a synapse multiplies by the stored patterns."""
+    from neuroam.dynamics.common import make_problem, overlap_matrix
+
+    pats = (na.patterns.random_binary(K=5, D=32, seed=0) if patterns == "binary"
+            else na.patterns.gaussian(K=5, D=32, seed=0))
+    g = jnp.asarray(np.random.default_rng(2).standard_normal(32), jnp.float32)
+    expected = np.asarray(overlap_matrix(pats) @ g)
+    if patterns == "real":
+        expected = expected / np.linalg.norm(np.asarray(g))
+    models = [na.make_model("lse", beta=0.1), na.make_model("lse", beta=0.1, form="bipartite")]
+    if patterns == "binary":
+        models.append(na.make_model("hopfield", rule="hebbian"))
+    for model in models:
+        prob = make_problem(model.bind(pats), pats, jnp.float32)
+        stores_xi = not (model.name == "hopfield")
+        assert (prob.ov_synapse is not None) == stores_xi
+        np.testing.assert_allclose(np.asarray(prob.overlaps(g)), expected, rtol=1e-5, atol=1e-6)
