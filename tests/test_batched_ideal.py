@@ -7,9 +7,10 @@ trajectories then differ by round-off (seen: ≤ 4e-6), allowed as |Δ| ≤ 5e-5
 The final state is read where the adaptive solve stops (RMS dx/dt < steady_tol): the
 controller's error estimates are differences of nearly equal numbers, so round-off
 moves its step sizes by ~1 % and the stop time by a fraction of a step, and the final
-state by up to about steady_tol × step (seen: 2e-4 with real-valued patterns, 0 with
-the ±1 cases here, 7e-6 in benchmarks/bench_ideal_batch.py at D = 100). Final states
-are allowed |Δ| ≤ 1e-3, far below the O(1) error of a mixed-up job. Discrete updates
+state by up to about steady_tol × step (seen: up to 1.25e-3 with real-valued patterns,
+where a trial stopped one 1.2 τ step later at steady_tol = 1e-3; 0 with the ±1 cases
+here, 7e-6 in benchmarks/bench_ideal_batch.py at D = 100). Final states are allowed
+|Δ| ≤ 2e-3, far below the O(1) error of a mixed-up job. Discrete updates
 are sign decisions on scores ξ·σ that are exact integers in float32: identical.
 """
 
@@ -22,7 +23,7 @@ from neuroam.implementations import RecallJob, get
 from neuroam.results import Status
 
 MODEL = na.make_model("polynomial", n=4)
-ATOL, RTOL, FINAL_ATOL = 5e-5, 1e-5, 1e-3
+ATOL, RTOL, FINAL_ATOL = 5e-5, 1e-5, 2e-3
 
 
 def _jobs(impl, settings: list[dict], *, D: int, K: int = 4, per: int = 3, seed0: int = 0,

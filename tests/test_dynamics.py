@@ -278,3 +278,54 @@ def test_exponential_integrator_matches_tsit5(name, params, binary_patterns, fli
     assert (etd.status == Status.CONVERGED).all()
     np.testing.assert_allclose(etd.final, ref.final, atol=2e-3)
     assert rel_rise(etd.energies) <= 1e-7
+
+
+@pytest.mark.parametrize("name", ["tsit5", "dopri5", "bosh3"])
+def test_unrolled_solvers_are_the_diffrax_methods(name):
+    """The unrolled Runge–Kutta solvers (neuroam.dynamics.erk) take the same steps and
+    produce the same states, dense output included, as Diffrax's own classes (float64)."""
+    import diffrax
+    import jax
+
+    from neuroam.dynamics import erk
+
+    ours, theirs = erk.UNROLLED[name](), erk.UNROLLED[name].reference()
+    with jax.enable_x64(True):
+        W = jnp.asarray(np.random.default_rng(0).standard_normal((6, 6)), jnp.float64)
+        term = diffrax.ODETerm(lambda t, y, args: jnp.tanh(W @ y) - y)
+        ts = jnp.linspace(0.0, 5.0, 23)
+
+        def solve(solver, y0):
+            sol = diffrax.diffeqsolve(term, solver, 0.0, 5.0, None, y0, saveat=diffrax.SaveAt(ts=ts),
+                                      stepsize_controller=diffrax.PIDController(rtol=1e-6, atol=1e-8),
+                                      adjoint=diffrax.ForwardMode())
+            return sol.ys, sol.stats["num_steps"]
+
+        y0 = jnp.asarray(np.random.default_rng(1).standard_normal((4, 6)), jnp.float64)
+        a, n_ours = jax.vmap(lambda y: solve(ours, y))(y0)
+        b, n_theirs = jax.vmap(lambda y: solve(theirs, y))(y0)
+    np.testing.assert_array_equal(n_ours, n_theirs)
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-11)
+    assert ours.order(term) == theirs.order(term) and ours.error_order(term) == theirs.error_order(term)
+
+
+@pytest.mark.parametrize("patterns", ["binary", "real"])
+def test_overlaps_reuse_the_energy_product(patterns):
+    """Overlaps are ξg/D (binary) or cosines (real) whether or not they share the synapse's ξ;
+    they share it exactly when a synapse multiplies by the stored patterns."""
+    from neuroam.dynamics.common import make_problem, overlap_matrix
+
+    pats = (na.patterns.random_binary(K=5, D=32, seed=0) if patterns == "binary"
+            else na.patterns.gaussian(K=5, D=32, seed=0))
+    g = jnp.asarray(np.random.default_rng(2).standard_normal(32), jnp.float32)
+    expected = np.asarray(overlap_matrix(pats) @ g)
+    if patterns == "real":
+        expected = expected / np.linalg.norm(np.asarray(g))
+    models = [na.make_model("lse", beta=0.1), na.make_model("lse", beta=0.1, form="bipartite")]
+    if patterns == "binary":
+        models.append(na.make_model("hopfield", rule="hebbian"))
+    for model in models:
+        prob = make_problem(model.bind(pats), pats, jnp.float32)
+        stores_xi = not (model.name == "hopfield")
+        assert (prob.ov_synapse is not None) == stores_xi
+        np.testing.assert_allclose(np.asarray(prob.overlaps(g)), expected, rtol=1e-5, atol=1e-6)

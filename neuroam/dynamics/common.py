@@ -63,19 +63,20 @@ class Problem(eqx.Module):
     The solvers see a single vector ``y`` of shape ``(n,)`` per trial; ``unravel``
     restores the per-layer dict.
 
-    Overlaps are ``ov @ ĝ``. When a synapse of the network stores the patterns
-    themselves as its ``(K, D)`` matrix ξ (every pattern-form model), they are read as
-    ``ov_scale * (ξ @ ĝ)`` from that synapse's ξ (``ov_synapse`` is its index), so the
-    energy, the dynamics and the overlaps of one state share one K×D product in XLA.
+    Overlaps are ``ov_scale ⊙ (ξ g)`` (divided by ‖g‖ for real-valued patterns), with ξ
+    the stored patterns. When a synapse of the network multiplies the visible activations
+    by exactly these patterns (its :meth:`~neuroam.models.synapses.Hypersynapse.pattern_matrix`),
+    ``ov`` is ``None`` and ``ov_synapse`` names that synapse: the saved energy and the
+    overlaps then take the same product ξ g, which XLA computes once.
     """
 
     network: eqx.Module
-    ov: jax.Array  # (K, D)
+    ov: jax.Array | None  # (K, D) stored patterns, or None: the synapse ``ov_synapse`` holds them
+    ov_scale: jax.Array  # (K,) 1/D (binary patterns) or 1/‖ξ^μ‖ (real-valued)
     binary: bool = eqx.field(static=True)
     layout: tuple[tuple[str, int], ...] = eqx.field(static=True)  # (layer, size) in ravel order
     D: int = eqx.field(static=True)
     n: int = eqx.field(static=True)
-    ov_scale: jax.Array | None = None  # (K,) row scales of ov against the synapse's ξ
     ov_synapse: int | None = eqx.field(static=True, default=None)
 
     def unravel(self, y):
@@ -101,11 +102,14 @@ class Problem(eqx.Module):
     def energy(self, y):
         return self.network.energy(self.unravel(y))
 
-    def overlaps(self, g):
+    def overlap_patterns(self) -> jax.Array:
+        """The ``(K, D)`` stored patterns ξ the overlaps are taken with."""
         if self.ov_synapse is None:
-            o = self.ov @ g
-        else:
-            o = self.ov_scale * (self.network.synapses[self.ov_synapse].xi @ g)
+            return self.ov
+        return self.network.synapses[self.ov_synapse].pattern_matrix()
+
+    def overlaps(self, g):
+        o = (self.overlap_patterns() @ g) * self.ov_scale
         if not self.binary:
             o = o / jnp.maximum(jnp.linalg.norm(g), 1e-12)
         return o
@@ -134,8 +138,9 @@ class Problem(eqx.Module):
 
     def free_mask(self, clamp):
         """(n,) 1.0 where the entry may move: hidden layers always, visible unless clamped."""
-        parts = {name: jnp.ones((size,), self.ov.dtype) for name, size in self.layout}
-        parts[self.network.visible] = 1.0 - clamp.astype(self.ov.dtype)
+        dtype = self.ov_scale.dtype
+        parts = {name: jnp.ones((size,), dtype) for name, size in self.layout}
+        parts[self.network.visible] = 1.0 - clamp.astype(dtype)
         return self.ravel(parts)
 
 
@@ -145,30 +150,20 @@ def make_problem(network, patterns, dtype) -> Problem:
                               "Bind the model to the same patterns you recall.")
     network = cast_floats(network, dtype)
     layout = tuple((name, layer.size) for name, layer in network.layers.items())
-    shared = _pattern_synapse(network, patterns, dtype)
-    scale = None
-    if shared is not None:
-        xi = np.asarray(patterns.xi, dtype=np.float64)
-        norms = np.full(xi.shape[0], float(xi.shape[1])) if patterns.is_binary else \
-            np.linalg.norm(xi, axis=1)
-        scale = jnp.asarray(1.0 / np.where(norms > 0, norms, 1.0), dtype)
-    return Problem(network, overlap_matrix(patterns, dtype), patterns.is_binary, layout,
-                   network.D, sum(size for _, size in layout), scale, shared)
-
-
-def _pattern_synapse(network, patterns, dtype) -> int | None:
-    """Index of a dense or bipartite synapse that reads the visible layer through a ξ
-    equal to the stored patterns (in ``dtype``), else None."""
-    from ..models.synapses import BipartiteSynapse, DenseSynapse
-
-    want = np.asarray(patterns.xi).astype(np.dtype(dtype))
+    xi = np.asarray(patterns.xi, dtype=np.float64)
+    if patterns.is_binary:
+        scale = np.full(xi.shape[0], 1.0 / xi.shape[1])
+    else:
+        norms = np.linalg.norm(xi, axis=1)
+        scale = 1.0 / np.where(norms > 0, norms, 1.0)
+    ov, ov_synapse = jnp.asarray(xi, dtype), None
     for i, syn in enumerate(network.synapses):
-        reads = (isinstance(syn, DenseSynapse) and syn.layer == network.visible) or \
-            (isinstance(syn, BipartiteSynapse) and syn.visible == network.visible)
-        if reads and not isinstance(syn.xi, jax.core.Tracer) and syn.xi.shape == want.shape \
-                and np.array_equal(np.asarray(syn.xi), want):
-            return i
-    return None
+        m = syn.pattern_matrix()
+        if m is not None and np.shape(m) == xi.shape and np.array_equal(np.asarray(m), np.asarray(ov)):
+            ov, ov_synapse = None, i
+            break
+    return Problem(network, ov, jnp.asarray(scale, dtype), patterns.is_binary, layout,
+                   network.D, sum(size for _, size in layout), ov_synapse)
 
 
 def require_continuous(network, what: str):

@@ -29,6 +29,12 @@ class Hypersynapse(eqx.Module):
     def energy(self, *activations: jax.Array) -> jax.Array:
         """Interaction energy (a scalar) of the joined layers' activations."""
 
+    @abc.abstractmethod
+    def pattern_matrix(self) -> jax.Array | None:
+        """The ``(K, D)`` matrix whose product ξ g with the visible activations the energy
+        takes, or ``None`` when the energy has no such product. Read-outs that need the
+        same product (the overlaps) reuse this array, so a compiled solve computes it once."""
+
 
 class OneLayerSynapse(Hypersynapse):
     """A synapse joining the visible layer to itself, with exact single-flip energies.

@@ -32,3 +32,6 @@ class BipartiteSynapse(Hypersynapse):
 
     def energy(self, g, f):
         return -jnp.vdot(f, self.xi @ g + self.bias)
+
+    def pattern_matrix(self):
+        return self.xi

@@ -33,6 +33,9 @@ class DenseSynapse(OneLayerSynapse):
     def energy(self, g):
         return self.separation(self.xi @ g + self.bias, jnp.vdot(g, g))
 
+    def pattern_matrix(self):
+        return self.xi
+
     def init_cache(self, sigma):
         return self.xi @ sigma + self.bias
 

@@ -27,6 +27,9 @@ class WeightSynapse(OneLayerSynapse):
     def energy(self, g):
         return -0.5 * jnp.vdot(g, self.W @ g) - jnp.vdot(self.b, g)
 
+    def pattern_matrix(self):
+        return None
+
     def init_cache(self, sigma):
         return self.W @ sigma
 
