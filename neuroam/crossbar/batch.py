@@ -133,9 +133,11 @@ def _pad(tree, n_real: int, n_pad: int, n: int):
 
 
 def _to_device(tree, dt):
-    """JAX arrays: floating leaves in ``dt``, the others as they are."""
-    return jax.tree_util.tree_map(
-        lambda a: jnp.asarray(a, dt if np.issubdtype(a.dtype, np.floating) else a.dtype), tree)
+    """JAX arrays: floating leaves in ``dt``, the others as they are; cast on the host
+    and transferred in one call (a conversion per leaf cost ~0.3 ms each)."""
+    dt = np.dtype(dt)
+    return jax.device_put(jax.tree_util.tree_map(
+        lambda a: np.asarray(a, dt if np.issubdtype(a.dtype, np.floating) else a.dtype), tree))
 
 
 def _run_arrays(chip: Chip, patterns, cues, s, dt) -> dict:
