@@ -91,7 +91,9 @@ def test_numbers_do_not_recompile(he_setup):
 
 def test_pcm_drift_is_visible_and_compensation_restores_recall():
     """Softmax periphery with β = 4: drift shrinks the overlaps read from the array (an
-    effective β ≈ 2 after a year) and recall collapses; one digital gain per chip restores it."""
+    effective β ≈ 2 after a year) and recall degrades (mean overlap ≈ 0.72: trials stop
+    once their flips are within the read noise; 0.55 with noise_margin = 0, when they
+    wander on until a sweep happens to flip nothing); one digital gain per chip restores it."""
     pats = na.patterns.random_binary(K=20, D=64, seed=2)
     cues = na.cues.flip(pats, rate=0.1, trials_per_pattern=2, seed=3)
     pcm = dict(device="pcm-aihwkit", circuit="crossbar-64")
@@ -101,7 +103,7 @@ def test_pcm_drift_is_visible_and_compensation_restores_recall():
             m[t, comp], res = _overlap(DENSE, pats, cues, drift_time=t, drift_compensation=comp,
                                        **pcm)
     assert m[1.0, False] > 0.99 and m[1.0, True] > 0.99
-    assert m[3.15e7, False] < 0.7
+    assert m[3.15e7, False] < 0.8
     assert m[3.15e7, True] > 0.99
     assert res.attrs["compensation_mean"] == pytest.approx(2.0, abs=0.3)
 

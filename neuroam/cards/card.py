@@ -17,6 +17,7 @@ A user adds a technology by adding a card; implementations read ``card.value(key
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import tomllib
 from pathlib import Path
@@ -120,8 +121,15 @@ def load_card(ref: str | Path, *, folder: str = "device", near: str | Path | Non
     from ..scenario.search import find_card
 
     path = find_card(folder, str(ref), near)
+    return _parsed(path, inputs.read_text(path))  # read (and recorded) at every load
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: Path, text: str) -> Card:
+    """The card of ``text`` read from ``path``, parsed once per content (parsing the TOML
+    cost a crossbar run ~2 ms per card)."""
     try:
-        data = tomllib.loads(inputs.read_text(path))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CardError(f"malformed TOML in {path}: {exc}", "a valid TOML card",
                         "Fix the syntax at the line and column given.") from None

@@ -140,11 +140,14 @@ def program_array(M: np.ndarray, layout: TileLayout, device: Device, circuit: Ci
     tops = device_tops(device, shape, rng)
     T = targets(Mz, layout, device.g_min, device.g_max, w_max,
                 stuck=faults.stuck if known_faults else None, g_top=tops)
-    T = quantize(np.minimum(T, tops), device, levels)
+    T = quantize(np.minimum(T, tops, out=T), device, levels)
     g_prog = program(T, device, rng, tops=tops, write_verify=write_verify)
     on, off = faults.stuck == STUCK_ON, faults.stuck == STUCK_OFF
-    g_prog = np.where(on, tops, np.where(off, device.g_min, g_prog))
-    nu = np.where(faults.stuck != 0, 0.0, drift_mod.drift_exponents(T, device, rng))
+    np.copyto(g_prog, tops, where=on)
+    g_prog[off] = device.g_min
+    stuck = faults.stuck != 0
+    nu = drift_mod.drift_exponents(T, device, rng)
+    nu[stuck] = 0.0
     g = drift_mod.drift(g_prog, nu, drift_time, device)
     g = drift_mod.accumulated_noise(g, g_prog, drift_time, device, rng)
     if compensation:
@@ -154,7 +157,9 @@ def program_array(M: np.ndarray, layout: TileLayout, device: Device, circuit: Ci
     else:
         comp = np.ones(n)
     g_eff = _effective(g, circuit.wire_resistance, ir_mode)
-    read_var = (drift_mod.read_sigma_rel(g, device) * g) ** 2
+    read_var = drift_mod.read_sigma_rel(g, device)
+    read_var *= g
+    np.square(read_var, out=read_var)
     return ProgrammedArray(layout=layout, device=device, circuit=circuit, w_max=float(w_max),
                            faults=faults, g_programmed=g_prog, g=g, g_eff=g_eff,
                            read_var=read_var, compensation=comp)

@@ -133,9 +133,11 @@ def _pad(tree, n_real: int, n_pad: int, n: int):
 
 
 def _to_device(tree, dt):
-    """JAX arrays: floating leaves in ``dt``, the others as they are."""
-    return jax.tree_util.tree_map(
-        lambda a: jnp.asarray(a, dt if np.issubdtype(a.dtype, np.floating) else a.dtype), tree)
+    """JAX arrays: floating leaves in ``dt``, the others as they are; cast on the host
+    and transferred in one call (a conversion per leaf cost ~0.3 ms each)."""
+    dt = np.dtype(dt)
+    return jax.device_put(jax.tree_util.tree_map(
+        lambda a: np.asarray(a, dt if np.issubdtype(a.dtype, np.floating) else a.dtype), tree))
 
 
 def _run_arrays(chip: Chip, patterns, cues, s, dt) -> dict:
@@ -153,6 +155,7 @@ def _run_arrays(chip: Chip, patterns, cues, s, dt) -> dict:
     return dict(draws=draws, per=per, bias=np.asarray(chip.bias, np.float64), energy_syn=syn,
                 hidden=_host(plan.hidden, n), visible=_host(plan.visible, n),
                 tau=np.full(n, plan.tau), dt=np.full(n, s.dt), steady_tol=np.full(n, s.steady_tol),
+                noise_margin=np.full(n, s.noise_margin),
                 ov=_host(ov, n), x0=_host(x0, n), free=_host(1.0 - clamp, n))
 
 
@@ -173,7 +176,7 @@ def stack_runs(chips: list[Chip], jobs, s, dt, *,
                             for j in jobs])
     keys = jnp.concatenate([keys] + [keys[-n:]] * (P - J))
     stored = Stored(**{k: dev.pop(k) for k in ("bias", "energy_syn", "hidden", "visible", "tau",
-                                               "dt", "steady_tol")})
+                                               "dt", "steady_tol", "noise_margin")})
     # accelerators: every draw of every run in one vmap; CPUs: lockstep groups of lanes
     step = 0 if runs_per_step is None else lane_group(n, T)
     step = 0 if step == P * n else step

@@ -18,6 +18,24 @@ Three update schemes: ``sync`` (σ ← sign h for all neurons; ties keep the val
 ``async`` (one neuron at a time in a fresh random order, each from its own read) and
 ``ode`` (Euler steps of τ dx/dt = h(g(x)) − x with g the model's visible activation).
 Time is counted in sweeps (sync/async) or τ (ode). Clamped neurons never change.
+
+**When a trial has settled under read noise.** Read noise is redrawn at every read, so
+a neuron whose field is within the noise of zero flips at random for ever, and "a sweep
+flips nothing" may never hold. A flip is *real* when the field that caused it is
+larger than ``noise_margin`` times σ, the standard deviation of that read's noise
+(:mod:`.read`: line, output and reference noise, summed over tiles; for the bipartite
+form σ is the transposed read's alone — the forward read's noise, passed through the
+memory activation, is not counted, so the rule errs on the side of running on); other
+flips are the noise's. A sync or async sweep without a real flip has *settled* the
+trial within the noise: the trial stops there, CONVERGED, and that sweep is not applied
+(its flips were noise: the final state is the one before it, as a sweep that flips
+nothing confirms a stopped trial); a trial that still flips real neurons after
+``max_steps`` sweeps is MAX_STEPS. ``noise_margin = 0`` counts every flip (a flip needs
+a non-zero field), the rule of ideal sign dynamics; without noise (σ = 0) every margin
+gives it. ODE steps stop while RMS(dx/dt) < ``steady_tol`` (that step is not applied
+either). Sweeps are iterated and recorded by :func:`~neuroam.dynamics.maps.record_map`,
+the recorder of every iterated map: ``converge_time`` is the sweeps (steps × dt) applied
+before the settling sweep, ``n_steps`` the sweeps evaluated.
 """
 
 from __future__ import annotations
@@ -29,8 +47,8 @@ import jax
 import jax.numpy as jnp
 
 from ..dynamics.common import TRACES
+from ..dynamics.maps import over_runs_and_trials, record_map
 from ..errors import ShapeError
-from ..results import Status
 from . import read as rd
 
 __all__ = ["LoopConfig", "Stored", "run_recall", "DYNAMICS"]
@@ -56,7 +74,8 @@ class Stored(eqx.Module):
     """What the periphery needs besides the arrays, one entry per draw (chip; in a batch,
     the chips of every run side by side) on every leaf: ``bias`` (draw, n_out), the
     energy synapse ``energy_syn``, the Lagrangians ``hidden`` and ``visible``, ``tau``
-    (τ), ``dt`` (τ) and ``steady_tol`` (1/τ), each (draw,)."""
+    (τ), ``dt`` (τ), ``steady_tol`` (1/τ) and ``noise_margin`` (σ of the read noise),
+    each (draw,)."""
 
     bias: jax.Array
     energy_syn: eqx.Module
@@ -65,6 +84,7 @@ class Stored(eqx.Module):
     tau: jax.Array
     dt: jax.Array
     steady_tol: jax.Array
+    noise_margin: jax.Array
 
 
 def _sign_update(h, sigma, free):
@@ -72,101 +92,93 @@ def _sign_update(h, sigma, free):
     return jnp.where(free > 0, new, sigma)
 
 
-def _field(cfg, d, p, st, bias, g, key):
+def _field(cfg, d, p, st, g, key):
+    """The visible field of a full read and its noise σ (the last read's: see the module)."""
     k1, k2 = jax.random.split(key)
     binary = cfg.dynamics != "ode"  # sign states: every input is ±1
+    y, sd = rd.forward(d, p, g, k1, binary=binary)
     if cfg.form == "weights":
-        return rd.forward(d, p, g, k1, binary=binary) + bias
-    s = rd.forward(d, p, g, k1, binary=binary) + bias
-    return rd.transposed(d, p, st.hidden.activation(s), k2)
+        return y + st.bias, sd
+    return rd.transposed(d, p, st.hidden.activation(y + st.bias), k2)
 
 
-def _field_one(cfg, d, p, st, bias, g, i, key):
+def _field_one(cfg, d, p, st, g, i, key):
     k1, k2 = jax.random.split(key)
     if cfg.form == "weights":
-        return rd.forward_one(d, p, g, i, k1, binary=True) + bias[i]
-    s = rd.forward(d, p, g, k1, binary=True) + bias
-    return rd.transposed_one(d, p, st.hidden.activation(s), i, k2)
+        y, sd = rd.forward_one(d, p, g, i, k1, binary=True)
+        return y + st.bias[i], sd
+    y, _ = rd.forward(d, p, g, k1, binary=True)
+    return rd.transposed_one(d, p, st.hidden.activation(y + st.bias), i, k2)
 
 
-def _step(cfg, d, p, st, bias, x, free, key):
-    """One sweep/step: returns (new internal state, visible activation, still moving)."""
+def _real(new, old, h, sd, margin):
+    """Flips that the read noise does not explain: |h| above ``margin`` σ."""
+    return (new != old) & (jnp.abs(h) > margin * sd)
+
+
+def _step(cfg, d, p, st, x, free, key):
+    """One sweep/step of one trial: (new internal state, changes): flips beyond the noise
+    (sync, async), or 1 while RMS(dx/dt) ≥ steady_tol (ode)."""
     if cfg.dynamics == "sync":
-        new = _sign_update(_field(cfg, d, p, st, bias, x, key), x, free)
-        return new, new, jnp.any(new != x)
+        h, sd = _field(cfg, d, p, st, x, key)
+        new = _sign_update(h, x, free)
+        return new, jnp.sum(_real(new, x, h, sd, st.noise_margin), dtype=jnp.int32)
     if cfg.dynamics == "async":
         D = x.shape[0]
         korder, kread = jax.random.split(key)
         order = jax.random.permutation(korder, D)
 
-        def body(k, sigma):
+        def body(k, carry):
+            sigma, n = carry
             i = order[k]
-            h = _field_one(cfg, d, p, st, bias, sigma, i, jax.random.fold_in(kread, k))
-            return sigma.at[i].set(_sign_update(h, sigma[i], free[i]))
+            h, sd = _field_one(cfg, d, p, st, sigma, i, jax.random.fold_in(kread, k))
+            new = _sign_update(h, sigma[i], free[i])
+            return sigma.at[i].set(new), n + _real(new, sigma[i], h, sd, st.noise_margin)
 
-        new = jax.lax.fori_loop(0, D, body, x)
-        return new, new, jnp.any(new != x)
-    g = st.visible.activation(x)
-    dx = (_field(cfg, d, p, st, bias, g, key) - x) / st.tau * free
-    new = x + st.dt * dx
-    return new, st.visible.activation(new), jnp.sqrt(jnp.mean(dx * dx)) >= st.steady_tol
+        return jax.lax.fori_loop(0, D, body, (x, jnp.int32(0)))
+    dx = (_field(cfg, d, p, st, st.visible.activation(x), key)[0] - x) / st.tau * free
+    moving = jnp.sqrt(jnp.mean(dx * dx)) >= st.steady_tol
+    return x + st.dt * dx, moving.astype(jnp.int32)
 
 
 def _lockstep(cfg, per, draws, st, ov, x0, free, keys, active):
-    """Every lane (draw × trial) of a group in one loop with one step counter.
+    """Every lane (draw × trial) of a group in one :func:`~neuroam.dynamics.maps.record_map`
+    loop with one step counter.
 
     Leaves of ``draws``, ``st`` and ``ov`` have a leading draw axis m; ``x0``, ``free``
-    ``(m, T, D)``, ``keys`` ``(m, T)``, ``active`` ``(m,)``. Each lane steps until it stops
-    moving (or ``max_steps``), exactly as if it looped alone — its step ``s`` draws from
-    ``fold_in(key, s)`` — but the buffers are written at the shared counter, a slice per
-    step instead of a scatter into every lane's own buffer, and the loop ends when no lane
-    moves.
+    ``(m, T, D)``, ``keys`` ``(m, T)``, ``active`` ``(m,)``. Each lane steps until a step
+    changes nothing (or ``max_steps``), exactly as if it looped alone — its step ``s``
+    draws from ``fold_in(key, s)`` — and the loop ends when no lane moves. Inactive draws
+    (padding) take no step.
     """
-    S = cfg.max_steps + 1
     ode = cfg.dynamics == "ode"
-    lanes = jax.vmap(jax.vmap(lambda d, sd, x, f, k: _step(cfg, d, per, sd, sd.bias, x, f, k),
-                              in_axes=(None, None, 0, 0, 0)))
-    visible = jax.vmap(jax.vmap(lambda sd, x: sd.visible.activation(x), in_axes=(None, 0)))
+    run = (draws, st, ov)
 
-    def save(g):  # (m, T, ...) records of the visible states g (m, T, D)
-        out = {"energy": jax.vmap(lambda sd, gd: jax.vmap(sd.energy_syn.energy)(gd))(st, g),
-               "overlap": jnp.einsum("mkd,mtd->mtk", ov, g)}
-        if cfg.save_states:
-            out["state"] = g
-        return out
+    def visible(x):
+        if not ode:
+            return x
+        return over_runs_and_trials(lambda r, x: r[1].visible.activation(x))(run, x)
 
-    g0 = visible(st, x0) if ode else x0
-    first = save(g0)
-    nan = jnp.asarray(jnp.nan, x0.dtype)
-    buf = {k: jnp.full((*a.shape[:2], S, *a.shape[2:]), nan).at[:, :, 0].set(a)
-           for k, a in first.items()}
-    moving0 = jnp.broadcast_to(active[:, None], x0.shape[:2])  # inactive: no step at all
+    def save(x):  # (m, T, ...) records of the visible states
+        def one(r, g):
+            out = {"energy": r[1].energy_syn.energy(g), "overlap": r[2] @ g}
+            if cfg.save_states:
+                out["state"] = g
+            return out
+        return over_runs_and_trials(one)(run, visible(x))
 
-    def cond(c):
-        s, _, _, _, moving, _ = c
-        return (s < cfg.max_steps) & jnp.any(moving)
+    def step(x, s):
+        def one(r, trial, x):
+            f, k = trial
+            return _step(cfg, r[0], per, r[1], x, f, jax.random.fold_in(k, s))
+        return over_runs_and_trials(one)(run, (free, keys), x)
 
-    def body(c):
-        s, x, g, buf, moving, steps = c
-        fold = jax.vmap(jax.vmap(lambda k: jax.random.fold_in(k, s)))(keys)
-        nx, ng, still = lanes(draws, st, x, free, fold)
-        keep = moving[..., None]
-        x, g = jnp.where(keep, nx, x), jnp.where(keep, ng, g)
-        rec = save(g)
-        buf = {k: jax.lax.dynamic_update_index_in_dim(
-            buf[k], jnp.where(moving.reshape(*moving.shape, *([1] * (rec[k].ndim - 2))),
-                              rec[k], nan), s + 1, axis=2) for k in buf}
-        return s + 1, x, g, buf, moving & still, steps + moving
-
-    init = (jnp.int32(0), x0, g0, buf, moving0, jnp.zeros(x0.shape[:2], jnp.int32))
-    _, x, g, buf, moving, steps = jax.lax.while_loop(cond, body, init)
-    finite = jnp.all(jnp.isfinite(g), axis=-1)
-    converged = ~moving & finite
-    status = jnp.where(~finite, Status.NON_FINITE,
-                       jnp.where(converged, Status.CONVERGED, Status.MAX_STEPS)).astype(jnp.int8)
-    last = steps if ode else steps - 1
-    t = last.astype(x0.dtype) * (st.dt[:, None] if ode else 1.0)
-    return buf, g, status, jnp.where(converged, t, jnp.nan), steps
+    finite = (lambda x: jnp.all(jnp.isfinite(x), axis=-1)) if ode else None
+    lanes = jnp.broadcast_to(active[:, None], x0.shape[:2])
+    buf, x, status, it, steps = record_map(step, save, x0, cfg.max_steps, x0.dtype,
+                                           finite=finite, active=lanes)
+    t = it * (st.dt[:, None] if ode else 1.0)
+    return buf, visible(x), status, t, steps
 
 
 def _recall(cfg, draws, per, st, ov, x0, free, keys, active):

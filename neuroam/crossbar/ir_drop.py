@@ -270,8 +270,12 @@ def approximate(G, r: float, *, transposed: bool = False) -> np.ndarray:
         return G.copy()
     H = np.swapaxes(G[..., ::-1, ::-1], -1, -2) if transposed else G
     S = np.cumsum(H[..., ::-1], axis=-1)[..., ::-1]  # current through each row segment
-    a = r * np.cumsum(S, axis=-1)
-    Ccum = np.cumsum(H, axis=-2)  # current through each column segment
-    b = r * np.cumsum(Ccum[..., ::-1, :], axis=-2)[..., ::-1, :]
-    E = H / (1.0 + a + b)
+    a = np.cumsum(S, axis=-1)
+    a *= r
+    Ccum = np.cumsum(H, axis=-2, out=S[..., ::-1])  # current through each column segment
+    b = np.cumsum(Ccum[..., ::-1, :], axis=-2)[..., ::-1, :]
+    b *= r
+    a += 1.0  # 1 + a + b, in that order; few fresh arrays (see drift.py)
+    a += b
+    E = np.divide(H, a, out=a)
     return np.swapaxes(E, -1, -2)[..., ::-1, ::-1] if transposed else E

@@ -1,7 +1,7 @@
 """Writing target conductances into devices: window, levels, programming noise, write-verify.
 
 All functions act on device arrays of any shape (siemens) and use a NumPy generator, so
-that one call programs every fault draw at once.
+that one call programs every fault draw at once. Few fresh arrays, as in :mod:`.drift`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ def device_tops(device: Device, shape, rng: np.random.Generator) -> np.ndarray:
     """Each device's own upper conductance bound (S): g_max·(1 + d2d·z), ≥ g_min."""
     if device.d2d_variation == 0:
         return np.full(shape, device.g_max)
-    top = device.g_max * (1.0 + device.d2d_variation * rng.standard_normal(shape))
-    return np.maximum(top, device.g_min + 1e-3 * (device.g_max - device.g_min))
+    top = rng.standard_normal(shape)
+    top *= device.d2d_variation
+    top += 1.0
+    top *= device.g_max
+    return np.maximum(top, device.g_min + 1e-3 * (device.g_max - device.g_min), out=top)
 
 
 def quantize(g: np.ndarray, device: Device, levels: int) -> np.ndarray:
@@ -34,7 +37,12 @@ def prog_sigma(g: np.ndarray, device: Device) -> np.ndarray:
     """Programming noise σ(g) = c0 + c1 (g/g_max) + c2 (g/g_max)² (S), never negative."""
     c0, c1, c2 = device.prog_noise
     x = g / device.g_max
-    return np.maximum(c0 + c1 * x + c2 * x * x, 0.0)
+    quad = np.multiply(x, c2)
+    quad *= x
+    x *= c1
+    x += c0
+    x += quad
+    return np.maximum(x, 0.0, out=x)
 
 
 def program(target: np.ndarray, device: Device, rng: np.random.Generator, *,
@@ -46,12 +54,18 @@ def program(target: np.ndarray, device: Device, rng: np.random.Generator, *,
     """
     target = np.clip(target, device.g_min, tops)
     sigma = prog_sigma(target, device)
-    g = np.clip(target + sigma * rng.standard_normal(target.shape), 0.0, tops)
+
+    def write():
+        g = rng.standard_normal(target.shape)
+        g *= sigma
+        g += target
+        return np.clip(g, 0.0, tops, out=g)
+
+    g = write()
     tol = device.write_verify_tolerance * (device.g_max - device.g_min)
     for _ in range(write_verify):
         redo = np.abs(g - target) > tol
         if not redo.any():
             break
-        fresh = np.clip(target + sigma * rng.standard_normal(target.shape), 0.0, tops)
-        g = np.where(redo, fresh, g)
+        g = np.where(redo, write(), g)
     return g

@@ -14,6 +14,13 @@ A read of a logical input vector x (forward, y = Mᵀ x) or f (transposed, y = M
 3. additive output noise, ADC clipping to its full scale and quantisation, per tile;
 4. digital sum over tiles sharing an output, rescaling by s, by the weight units per
    ampere and by the drift compensation factor.
+
+Every read returns the outputs y and σ, the standard deviation of their noise (line
+noise, output noise and the reference column's, summed over the tiles that add up to
+each output, in the units of y): a difference of two reads smaller than a few σ is not
+a property of the chip. ADC rounding and clipping are deterministic and not counted.
+Normal draws come from :func:`~neuroam.dynamics.hashed_normals.normals` (a counter-based
+hash seeded by the read's key: a sixth of threefry's work, which was most of a sweep).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..dynamics.hashed_normals import normals
 from .array import ProgrammedArray
 from .mapping import weight_per_siemens
 
@@ -135,23 +143,28 @@ def _adc(i, fs, levels):
     return jnp.where(levels > 0, q, i)
 
 
-def _normal(key, shape, dtype):
-    return jax.random.normal(key, shape, dtype)
-
-
 def _finish(I, var, sd_shared, p, fs, key, shared: bool):
     """Noise and ADC. ``var``: variance of each sensed line (same shape as I); the output
     noise is independent of it, so both come from one normal draw. ``sd_shared``: the
-    reference column's noise, one draw shared by the outputs it serves (offset mapping)."""
+    reference column's noise, one draw shared by the outputs it serves (offset mapping).
+    Returns the converted currents and the variance of their noise."""
     k1, k2 = jax.random.split(key)
-    I = I + jnp.sqrt(var + p.out_sigma ** 2) * _normal(k1, I.shape, I.dtype)
+    line = var + p.out_sigma ** 2
+    I = I + jnp.sqrt(line) * normals(k1, I.shape, I.dtype)
     if shared:
-        I = I - sd_shared * _normal(k2, sd_shared.shape, I.dtype)
-    return _adc(I, fs, p.adc_levels)
+        I = I - sd_shared * normals(k2, sd_shared.shape, I.dtype)
+        line = line + sd_shared ** 2
+    return _adc(I, fs, p.adc_levels), line
+
+
+def _sd(var, scale):
+    """σ in weight units of outputs whose current noise has variance ``var`` (A²)."""
+    return jnp.sqrt(var) * jnp.abs(scale)
 
 
 def forward(d: DrawArrays, p: Periphery, x, key, *, binary: bool = False):
-    """y = Mᵀ x: ``x`` (n_in,) -> (n_out,) in weight units. ``binary``: x is ±1."""
+    """y = Mᵀ x: ``x`` (n_in,) -> y and its noise σ, (n_out,) each, in weight units.
+    ``binary``: x is ±1."""
     nb, nc, rows, k = d.delta.shape
     u, s = _dac(x, p.dac_levels)
     V = p.v_read * jnp.pad(u, (0, nb * rows - p.n_in)).reshape(nb, rows)
@@ -162,26 +175,28 @@ def forward(d: DrawArrays, p: Periphery, x, key, *, binary: bool = False):
         V2 = V * V
         var = jnp.einsum("br,bcrk->bck", V2, d.var)
         var_ref = jnp.einsum("br,bcr->bc", V2, d.var_ref)
-    I = _finish(I, var, jnp.sqrt(var_ref)[..., None], p, p.fs_fwd[:, None, None], key, p.offset)
-    y = I.sum(0).reshape(-1)[:p.n_out]
-    return y * (d.w_per_amp * s * d.comp)
+    I, v = _finish(I, var, jnp.sqrt(var_ref)[..., None], p, p.fs_fwd[:, None, None], key,
+                   p.offset)
+    scale = d.w_per_amp * s * d.comp
+    return I.sum(0).reshape(-1)[:p.n_out] * scale, _sd(v.sum(0).reshape(-1)[:p.n_out], scale)
 
 
 def transposed(d: DrawArrays, p: Periphery, f, key):
-    """y = M f: ``f`` (n_out,) -> (n_in,) in weight units (columns driven, rows sensed)."""
+    """y = M f: ``f`` (n_out,) -> y and its noise σ, (n_in,) each, in weight units
+    (columns driven, rows sensed)."""
     nb, nc, rows, k = d.delta.shape
     u, s = _dac(f, p.dac_levels)
     V = p.v_read * jnp.pad(u, (0, nc * k - p.n_out)).reshape(nc, k)
     I = jnp.einsum("ck,bcrk->bcr", V, d.delta)
     var = jnp.einsum("ck,bcrk->bcr", V * V, d.var)
     shared = jnp.sqrt(d.var_ref) * jnp.abs(V.sum(-1))[None, :, None]  # −ΣV on the reference
-    I = _finish(I, var, shared, p, p.fs_bwd[None, :, None], key, p.offset)
-    y = I.sum(1).reshape(-1)[:p.n_in]
-    return y * (d.w_per_amp * s * d.comp)
+    I, v = _finish(I, var, shared, p, p.fs_bwd[None, :, None], key, p.offset)
+    scale = d.w_per_amp * s * d.comp
+    return I.sum(1).reshape(-1)[:p.n_in] * scale, _sd(v.sum(1).reshape(-1)[:p.n_in], scale)
 
 
 def forward_one(d: DrawArrays, p: Periphery, x, j, key, *, binary: bool = False):
-    """Output ``j`` of a forward read (only its device columns are sensed)."""
+    """Output ``j`` of a forward read and its σ (only its device columns are sensed)."""
     nb, nc, rows, k = d.delta.shape
     c, kk = j // k, j % k
     u, s = _dac(x, p.dac_levels)
@@ -193,12 +208,13 @@ def forward_one(d: DrawArrays, p: Periphery, x, j, key, *, binary: bool = False)
     else:
         var = jnp.einsum("br,br->b", V * V, d.var[:, c, :, kk])
         var_ref = jnp.einsum("br,br->b", V * V, d.var_ref[:, c])
-    I = _finish(I, var, jnp.sqrt(var_ref), p, p.fs_fwd, key, p.offset)
-    return I.sum() * (d.w_per_amp * s * d.comp)
+    I, v = _finish(I, var, jnp.sqrt(var_ref), p, p.fs_fwd, key, p.offset)
+    scale = d.w_per_amp * s * d.comp
+    return I.sum() * scale, _sd(v.sum(), scale)
 
 
 def transposed_one(d: DrawArrays, p: Periphery, f, i, key):
-    """Output ``i`` of a transposed read (only its device row is sensed)."""
+    """Output ``i`` of a transposed read and its σ (only its device row is sensed)."""
     nb, nc, rows, k = d.delta.shape
     b, rr = i // rows, i % rows
     u, s = _dac(f, p.dac_levels)
@@ -206,5 +222,6 @@ def transposed_one(d: DrawArrays, p: Periphery, f, i, key):
     I = jnp.einsum("ck,ck->c", V, d.delta[b, :, rr])
     var = jnp.einsum("ck,ck->c", V * V, d.var[b, :, rr])
     shared = jnp.sqrt(d.var_ref[b, :, rr]) * jnp.abs(V.sum(-1))
-    I = _finish(I, var, shared, p, p.fs_bwd, key, p.offset)
-    return I.sum() * (d.w_per_amp * s * d.comp)
+    I, v = _finish(I, var, shared, p, p.fs_bwd, key, p.offset)
+    scale = d.w_per_amp * s * d.comp
+    return I.sum() * scale, _sd(v.sum(), scale)

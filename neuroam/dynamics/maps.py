@@ -58,7 +58,8 @@ def _where(mask, new, old):
 
 
 def record_map(step: Callable, save: Callable, state, max_iters: int, dtype, *,
-               finite: Callable | None = None, rows: int | None = None, resume=None):
+               finite: Callable | None = None, rows: int | None = None, resume=None,
+               active=None):
     """Iterate ``state, changes = step(state, s)`` on a batch of trials, each until a step
     changes nothing (``changes == 0``), its state is not finite (``finite``), or
     ``max_iters`` steps; record ``save(state)`` before the first and after every step.
@@ -78,6 +79,8 @@ def record_map(step: Callable, save: Callable, state, max_iters: int, dtype, *,
         resume: None, or ``(s0, status, n_iters)`` of an earlier call on the same trials
             (``state`` its final state): go on from iteration ``s0`` (int32 scalar), whose
             row this call records.
+        active: None, or a bool ``batch`` array: trials that take no step at all where
+            False (padding), reported CONVERGED at iteration 0 with their row 0 saved.
 
     A step that changes nothing is not applied: it confirms that the trial has stopped,
     and the trial's state (and last saved row) is the one before it.
@@ -114,6 +117,8 @@ def record_map(step: Callable, save: Callable, state, max_iters: int, dtype, *,
         n0 = jnp.asarray(evals0, jnp.int32) - (status0 == Status.CONVERGED).astype(jnp.int32)
         changes0 = (status0 == Status.MAX_STEPS).astype(jnp.int32)
         ok0 = ok0 & (status0 != Status.NON_FINITE)
+    if active is not None:
+        changes0 = jnp.where(active, changes0, 0)
     end = jnp.minimum(s0 + rows - 1, max_iters)
 
     def cond(c):

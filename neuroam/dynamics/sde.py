@@ -37,11 +37,11 @@ import jax
 import jax.numpy as jnp
 import lineax as lx
 import numpy as np
-from scipy import special
 
 from ..errors import UnsupportedError, ValueRangeError
 from .common import Trajectories, require_continuous, resolve_dtype, save_grid
 from .continuous import continuous_spec, solve_continuous
+from .hashed_normals import normals
 
 __all__ = ["SDEConfig", "SDERun", "StepBrownianPath", "solve_sde", "solve_sde_batch", "SDE_SOLVERS"]
 
@@ -55,38 +55,14 @@ SDE_SOLVERS = {
 }
 
 
-def _normal_quantiles() -> np.ndarray:
-    """65 536 equiprobable quantiles of N(0, 1), rescaled to unit variance."""
-    q = special.ndtri((np.arange(1 << 16) + 0.5) / (1 << 16))
-    return (q / np.sqrt(np.mean(q * q))).astype(np.float64)
-
-
-_QUANTILES = _normal_quantiles()
-
-
-def _mix32(x):
-    """A bijective 32-bit integer hash (C. Wellons' "triple32": xorshift-multiply
-    rounds with bias ≈ 0.02 on the avalanche test) on uint32 arrays."""
-    x = x ^ (x >> 17)
-    x = x * jnp.uint32(0xED5AD4BB)
-    x = x ^ (x >> 11)
-    x = x * jnp.uint32(0xAC4C1B51)
-    x = x ^ (x >> 15)
-    x = x * jnp.uint32(0x31848BAB)
-    return x ^ (x >> 14)
-
-
 class StepBrownianPath(diffrax.AbstractBrownianPath):
     """Brownian increments for fixed steps, one independent draw per step.
 
     The increment over [t0, t1] comes from the trial's key folded with the step number
-    round(t0 / dt) (threefry), so a trial's path does not depend on its batch. The
-    folded key's two 32-bit words (s₀, s₁) seed the step's bits: word j is
-    h(h(j ⊕ s₀) ⊕ s₁) with h a bijective 32-bit hash (:func:`_mix32`), a counter-based
-    stream at a sixth of threefry's integer work (threefry for every word cost half of a
-    fixed-step solve). Each standard normal is one of 65 536 equiprobable N(0, 1)
-    quantiles picked by 16 of those bits (two per word, no transcendental per draw):
-    mean 0, variance 1 and zero skew exactly, |z| ≤ 4.33, kurtosis 2.9992 instead of 3 —
+    round(t0 / dt) (threefry), so a trial's path does not depend on its batch; the
+    folded key seeds the step's draws from the counter-based hash stream of
+    :func:`~neuroam.dynamics.hashed_normals.normals` (16-bit quantile normals, a sixth of
+    threefry's integer work: threefry for every word cost half of a fixed-step solve) —
     the weak order of Euler–Maruyama, Heun, ShARK and SRA1 is kept. On 6.7·10⁷ draws
     (64 trials × 256 steps × 4096) mean, variance, skew, kurtosis and the correlations
     of neighbouring entries, the two halves of a word, neighbouring steps and
@@ -120,11 +96,7 @@ class StepBrownianPath(diffrax.AbstractBrownianPath):
         step = jnp.round(t0 / self.dt).astype(jnp.int32)
         n = int(np.prod(self.shape.shape))
         two = self.levy_area is diffrax.SpaceTimeLevyArea
-        words = (n * (2 if two else 1) + 1) // 2
-        seed = jax.random.key_data(jax.random.fold_in(self.key, step)).astype(jnp.uint32)
-        bits = _mix32(_mix32(jnp.arange(words, dtype=jnp.uint32) ^ seed[0]) ^ seed[1])
-        table = jnp.asarray(_QUANTILES, dtype)
-        z = jnp.concatenate([table[bits >> 16], table[bits & 0xFFFF]])
+        z = normals(jax.random.fold_in(self.key, step), (n * (2 if two else 1),), dtype)
         w = (z[:n] * jnp.sqrt(h)).reshape(self.shape.shape)
         if two:
             hh = (z[n:2 * n] * jnp.sqrt(h / 12.0)).reshape(self.shape.shape)

@@ -75,6 +75,9 @@ class CrossbarSettings(SettingsBase):
     dt: float = Field(0.1, gt=0.0, description="Euler step (τ), ode only")
     steady_tol: float = Field(0.02, gt=0.0, description="ode: steady when RMS(dx/dt) < this "
                               "(1/τ); keep it above the read-noise floor of the field")
+    noise_margin: float = Field(3.0, ge=0.0, description="sync/async: a trial has settled "
+                                "when a sweep flips no neuron whose field exceeds this many σ "
+                                "of its read noise (0: when a sweep flips nothing)")
     n_draws: int = Field(4, ge=1, le=4096, description="chips: fault maps and device draws")
     train_steps: int = Field(400, ge=1, description="fault-aware training: Adam steps")
     train_flip_rate: float = Field(0.1, ge=0.0, lt=0.5, description="fault-aware training: "
