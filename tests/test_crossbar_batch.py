@@ -37,7 +37,7 @@ JOBS = {
     ],
     "model": [
         _job(DENSE, 4, fault_rate=0.1, fault_kind="stuck", drift_time=0.0, **PCM),
-        _job(DENSE, 5, fault_rate=0.0, drift_time=3.15e7, **PCM),
+        _job(DENSE, 5, fault_rate=0.0, drift_time=3.15e7, noise_margin=0.0, **PCM),
         _job(DENSE, 6, fault_rate=0.25, fault_kind="zero", drift_time=3.15e7,
              drift_compensation=True, ir_drop="off", **PCM),
     ],

@@ -140,8 +140,9 @@ def _to_device(tree, dt):
         lambda a: np.asarray(a, dt if np.issubdtype(a.dtype, np.floating) else a.dtype), tree))
 
 
-def _run_arrays(chip: Chip, patterns, cues, s, dt) -> dict:
-    """One run's per-draw leaves as NumPy arrays with a leading draw axis ``n``."""
+def _run_arrays(chip: Chip, patterns, cues, s, own, dt) -> dict:
+    """One run's per-draw leaves as NumPy arrays with a leading draw axis ``n`` (``s``:
+    the settings of the shared loop, ``own``: the run's)."""
     plan, n = chip.plan, s.n_draws
     draws, per = make_reader(chip.array, host=True)
     if chip.weights is not None:  # fault-aware: the energy of the trained weights
@@ -155,7 +156,7 @@ def _run_arrays(chip: Chip, patterns, cues, s, dt) -> dict:
     return dict(draws=draws, per=per, bias=np.asarray(chip.bias, np.float64), energy_syn=syn,
                 hidden=_host(plan.hidden, n), visible=_host(plan.visible, n),
                 tau=np.full(n, plan.tau), dt=np.full(n, s.dt), steady_tol=np.full(n, s.steady_tol),
-                noise_margin=np.full(n, s.noise_margin),
+                noise_margin=np.full(n, own.noise_margin),
                 ov=_host(ov, n), x0=_host(x0, n), free=_host(1.0 - clamp, n))
 
 
@@ -167,7 +168,7 @@ def stack_runs(chips: list[Chip], jobs, s, dt, *,
     recalls every draw in one vmap; otherwise (CPUs) in lockstep groups of
     :func:`lane_group` draws (see :func:`runs_per_step`)."""
     n, J, T = s.n_draws, len(jobs), jobs[0].cues.n_trials
-    runs = [_run_arrays(c, j.patterns, j.cues, s, dt) for c, j in zip(chips, jobs)]
+    runs = [_run_arrays(c, j.patterns, j.cues, s, j.settings, dt) for c, j in zip(chips, jobs)]
     per = _same_periphery([r.pop("per") for r in runs])
     host = {k: _concat([r[k] for r in runs], k) for k in runs[0]}
     P = padded_runs(J)

@@ -23,10 +23,10 @@ Time is counted in sweeps (sync/async) or τ (ode). Clamped neurons never change
 a neuron whose field is within the noise of zero flips at random for ever, and "a sweep
 flips nothing" may never hold. A flip is *real* when the field that caused it is
 larger than ``noise_margin`` times σ, the standard deviation of that read's noise
-(:mod:`.read`: line, output and reference noise, summed over tiles; for the bipartite
-form σ is the transposed read's alone — the forward read's noise, passed through the
-memory activation, is not counted, so the rule errs on the side of running on); other
-flips are the noise's. A sync or async sweep without a real flip has *settled* the
+(:mod:`.read`: line, output and reference noise and the ADC rounding they dither,
+summed over tiles; for the bipartite form σ is the transposed read's alone — the
+forward read's noise, passed through the memory activation, is not counted, so the rule
+errs on the side of running on); other flips are the noise's. A sync or async sweep without a real flip has *settled* the
 trial within the noise: the trial stops there, CONVERGED, and that sweep is not applied
 (its flips were noise: the final state is the one before it, as a sweep that flips
 nothing confirms a stopped trial); a trial that still flips real neurons after

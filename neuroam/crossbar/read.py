@@ -15,10 +15,15 @@ A read of a logical input vector x (forward, y = Mᵀ x) or f (transposed, y = M
 4. digital sum over tiles sharing an output, rescaling by s, by the weight units per
    ampere and by the drift compensation factor.
 
-Every read returns the outputs y and σ, the standard deviation of their noise (line
-noise, output noise and the reference column's, summed over the tiles that add up to
-each output, in the units of y): a difference of two reads smaller than a few σ is not
-a property of the chip. ADC rounding and clipping are deterministic and not counted.
+Every read returns the outputs y and σ, the standard deviation of their noise from one
+read to the next (line noise, output noise and the reference column's, summed over the
+tiles that add up to each output, in the units of y): a difference of two reads smaller
+than a few σ is not a property of the chip. A noisy current is rounded by the ADC at
+random too (the noise dithers it): per tile the rounding adds the variance
+Δ²/12·(1 − exp(−2π²σ_I²/Δ²)), Δ the ADC step and σ_I the current's noise (an
+interpolation: Sheppard's Δ²/12 once σ_I ≳ Δ/2, where the noise makes the rounding
+error uniform and independent of the signal; 0 without noise, where rounding is
+deterministic). Clipping is not counted.
 Normal draws come from :func:`~neuroam.dynamics.hashed_normals.normals` (a counter-based
 hash seeded by the read's key: a sixth of threefry's work, which was most of a sweep).
 """
@@ -147,14 +152,17 @@ def _finish(I, var, sd_shared, p, fs, key, shared: bool):
     """Noise and ADC. ``var``: variance of each sensed line (same shape as I); the output
     noise is independent of it, so both come from one normal draw. ``sd_shared``: the
     reference column's noise, one draw shared by the outputs it serves (offset mapping).
-    Returns the converted currents and the variance of their noise."""
+    Returns the converted currents and the variance of their noise (the dithered
+    rounding included: see the module)."""
     k1, k2 = jax.random.split(key)
     line = var + p.out_sigma ** 2
     I = I + jnp.sqrt(line) * normals(k1, I.shape, I.dtype)
     if shared:
         I = I - sd_shared * normals(k2, sd_shared.shape, I.dtype)
         line = line + sd_shared ** 2
-    return _adc(I, fs, p.adc_levels), line
+    step2 = (fs / jnp.where(p.adc_levels > 0, p.adc_levels, 1.0)) ** 2
+    dither = step2 / 12.0 * -jnp.expm1(-2.0 * jnp.pi ** 2 * line / step2)
+    return _adc(I, fs, p.adc_levels), line + jnp.where(p.adc_levels > 0, dither, 0.0)
 
 
 def _sd(var, scale):

@@ -11,7 +11,8 @@ side by side). Energy and latency per recall are estimated from the cards
 (:func:`neuroam.costs.crossbar.crossbar_cost`) and recorded in ``attrs``.
 
 Runs that differ only in settings that enter chip programming (:data:`BATCHABLE`: fault
-rate, kind and model, levels, write-verify, drift, IR drop, training flip rate) and in
+rate, kind and model, levels, write-verify, drift, IR drop, training flip rate) or the
+stopping margin of their trials (``noise_margin``) and in
 their seeds, patterns and cues are recalled as one batched call
 (:meth:`Crossbar.recall_batch`, :mod:`neuroam.crossbar.batch`); a lone run is a batch of
 one, and each run's chips, training and read noise come from its own seed alone.
@@ -86,11 +87,13 @@ class CrossbarSettings(SettingsBase):
     dtype: Literal["float32", "float64"] = "float32"
 
 
-#: settings that only enter chip programming (faults, devices, training bounds), never
-#: the compiled recall loop: runs differing in them share one batched call.
+#: settings that only enter chip programming (faults, devices, training bounds) or are
+#: numbers of each draw in the compiled recall loop (noise_margin), never its shape or
+#: code: runs differing in them share one batched call.
 BATCHABLE = frozenset({
     "fault_rate", "fault_kind", "fault_model", "stuck_on_fraction", "cluster_size", "levels",
-    "write_verify", "drift_time", "drift_compensation", "ir_drop", "train_flip_rate"})
+    "write_verify", "drift_time", "drift_compensation", "ir_drop", "train_flip_rate",
+    "noise_margin"})
 
 
 def _check_batch(jobs: list[RecallJob]) -> None:
