@@ -133,6 +133,18 @@ def lse_parts(pats, beta):
     return xi, b, np.float32(beta)
 
 
+def lse_current(x, xi, b, beta):
+    """The input current ξᵀ softmax(β(ξx + b)) ``(T, D)`` of the one-layer LSE energy for a
+    batch of states ``x`` ``(T, D)`` (−∇E = this − x; with dt = τ it is the next state)."""
+    s = x @ xi.T                     # scores (T, K)
+    s += b
+    s *= beta
+    s -= s.max(axis=1, keepdims=True)
+    np.exp(s, out=s)
+    s /= s.sum(axis=1, keepdims=True)
+    return s @ xi
+
+
 def euler_numpy(x0, xi, b, beta, dt, tol=STEADY_TOL, t1=T1):
     """Batched fixed-step Euler on τ dx/dt = −∇E (τ = 1) for the one-layer LSE energy.
 
@@ -149,13 +161,7 @@ def euler_numpy(x0, xi, b, beta, dt, tol=STEADY_TOL, t1=T1):
     max_steps = int(math.ceil(t1 / float(dt) - 1e-9))
     n_iter = 0
     for it in range(max_steps + 1):
-        s = x @ xi.T                     # scores (T, K)
-        s += b
-        s *= beta
-        s -= s.max(axis=1, keepdims=True)
-        np.exp(s, out=s)
-        s /= s.sum(axis=1, keepdims=True)
-        v = s @ xi                       # drive (T, D)
+        v = lse_current(x, xi, b, beta)
         v -= x                           # −∇E
         rms = np.sqrt(np.mean(v * v, axis=1))
         active &= ~(rms < tol)
