@@ -174,6 +174,34 @@ def rk4_loop(field: LSEField, x0: np.ndarray, k: int):
 
 
 # ----------------------------------------------------------------------------- helpers
+def per_evaluation_cost(model, pats, field: LSEField, x0: np.ndarray, repeats: int = 10) -> dict:
+    """Best-of time of one batched −∇E: the NumPy ``field`` and the model's own vector
+    field under ``jax.jit(jax.vmap(...))`` (what ``ideal-ode`` evaluates), interleaved."""
+    import jax
+    import jax.numpy as jnp
+
+    from neuroam.dynamics.common import make_problem
+
+    prob = make_problem(model.bind(pats), pats, jnp.float32)
+    free = jnp.ones((prob.n,), jnp.float32)
+    vf = jax.jit(jax.vmap(lambda y: prob.vector_field(y, free)))
+    y = jnp.asarray(x0)
+    out = np.empty_like(x0)
+    jax.block_until_ready(vf(y))
+    field(x0, out)
+    best = {"numpy_ms": math.inf, "jax_ms": math.inf}
+    for _ in range(repeats):
+        time.sleep(0.05)
+        t = time.perf_counter()
+        field(x0, out)
+        best["numpy_ms"] = min(best["numpy_ms"], 1e3 * (time.perf_counter() - t))
+        time.sleep(0.05)
+        t = time.perf_counter()
+        jax.block_until_ready(vf(y))
+        best["jax_ms"] = min(best["jax_ms"], 1e3 * (time.perf_counter() - t))
+    return best
+
+
 def trajectory_error(states: np.ndarray, ref: np.ndarray) -> float:
     """max over trials and grid times of the RMS over neurons of (states − ref)."""
     err = 0.0
@@ -283,8 +311,13 @@ def main(argv=None) -> int:
                 "vf_evals": k * int(T_END / H) + 1,
                 "fn": (lambda k: lambda: euler_loop(field, x0, k))(k)}
 
+    # one vector-field evaluation of the whole batch: NumPy's and the model's own under
+    # jax.jit(jax.vmap(...)), interleaved, best of 10 (the per-evaluation floor of each)
+    vf_cost = per_evaluation_cost(model, pats, field, x0)
+    print(f"  one batched vector field: NumPy {vf_cost['numpy_ms']:.1f} ms, "
+          f"jit(vmap(model)) {vf_cost['jax_ms']:.1f} ms", flush=True)
+
     # first calls: compile each JAX solver, measure the error of every case once
-    field(x0, np.empty_like(x0))  # BLAS warm-up
     compiled: dict[str, float] = {}
     for name, c in cases.items():
         time.sleep(0.2)
@@ -369,7 +402,8 @@ def main(argv=None) -> int:
     print(f"  load average at the end: {info['load_1min_end']:.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps(
-            {"machine": info, "reference": reference, "rows": rows, "time_at_target": at,
+            {"machine": info, "reference": reference, "vector_field_ms": vf_cost, "rows": rows,
+             "time_at_target": at,
              "time_at_target_cpu": at_cpu,
              "verdicts": verdicts, "grid": GRID.tolist(), "target": TARGET}, indent=1, default=str))
     return 0

@@ -329,3 +329,23 @@ def test_overlaps_reuse_the_energy_product(patterns):
         stores_xi = not (model.name == "hopfield")
         assert (prob.ov_synapse is not None) == stores_xi
         np.testing.assert_allclose(np.asarray(prob.overlaps(g)), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_steady_stop_on_the_carried_drift_is_the_event_stop(monkeypatch, binary_patterns, flip_cues):
+    """With an unrolled solver the steady-state test reads RMS dy/dt from the step's last
+    stage (DriftWatch) instead of evaluating the field again: same stop (float64)."""
+    import diffrax
+    import jax
+
+    from neuroam.dynamics import ode
+
+    monkeypatch.setitem(ode.ODE_SOLVERS, "diffrax-tsit5", diffrax.Tsit5)
+    net = na.make_model("lse", beta=0.1, form="bipartite").bind(binary_patterns)
+    with jax.enable_x64(True):
+        ours, theirs = (ode.solve_ode(net, binary_patterns, flip_cues, dtype="float64",
+                                      config=ode.ODEConfig(solver=s)) for s in ("tsit5", "diffrax-tsit5"))
+    assert (ours.status == Status.CONVERGED).all()
+    np.testing.assert_array_equal(ours.n_steps, theirs.n_steps)
+    np.testing.assert_allclose(ours.converge_time, theirs.converge_time, rtol=1e-8)
+    np.testing.assert_allclose(ours.final, theirs.final, atol=1e-9)
+    np.testing.assert_allclose(ours.energies, theirs.energies, atol=1e-9)

@@ -11,7 +11,10 @@ the Diffrax terms (drift, or drift + noise). This driver owns everything else, o
 
 * the :class:`diffrax.SaveAt` (the problem's reductions at ``ts`` + the final state),
 * the steady-state :class:`diffrax.Event` (RMS of dy/dt below the method's threshold:
-  ``steady_tol`` (1/τ), plus the thermal level of the drift under noise),
+  ``steady_tol`` (1/τ), plus the thermal level of the drift under noise): for the
+  unrolled Runge–Kutta solvers on the RMS drift the state carries from the step's last
+  stage (:class:`~neuroam.dynamics.steady.DriftWatch`, no extra evaluation), for the
+  others on a vector-field evaluation of its own,
 * status and converge times per trial (non-finite / converged / max-steps): a noiseless
   trial has converged when its drift fell below ``steady_tol``; a noisy one when its
   drift stayed within its threshold at every save time of the last ``steady_window`` τ
@@ -25,6 +28,7 @@ recompiling, and each run keeps exactly its own numbers.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,7 +39,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from .common import TRACES, Problem, Trajectories, is_finite, make_problem, status_codes
+from .erk import UnrolledERK
 from .runs import RunSpec, key_data, solve_runs
+from .steady import DriftWatch, norm_of_state, watched_term
 
 __all__ = ["ContinuousRun", "continuous_spec", "solve_continuous"]
 
@@ -71,29 +77,42 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
         def settled(y, free):
             return prob.drift_rms(y, free) < method.steady_threshold(prob, nums, y, free)
 
+        solver = method.make_solver(prob, ts.dtype)
+        controller = method.controller(nums)
+        event, watch = None, method.steady_stop and isinstance(solver, UnrolledERK)
+        if watch:  # the state carries RMS dy/dt from the solver's last stage: a free test
+            solver = DriftWatch(solver)
+            if isinstance(controller, diffrax.PIDController):
+                controller = dataclasses.replace(controller, norm=norm_of_state(controller.norm))
+            event = diffrax.Event(
+                lambda t, y, args, **kw: y[1] < method.steady_threshold(prob, nums, y[0], args))
+        elif method.steady_stop:  # one more vector-field evaluation per step
+            event = diffrax.Event(lambda t, y, args, **kw: settled(y, args))
+        state = (lambda y: y[0]) if watch else (lambda y: y)
+
         def save(t, y, free):
+            y = state(y)
             out = prob.save(y, method.save_states)
             if window:
                 out["settled"] = settled(y, free)
             return out
 
         saveat = diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=ts, fn=save), diffrax.SubSaveAt(t1=True)])
-        event = None
-        if method.steady_stop:
-            event = diffrax.Event(lambda t, y, args, **kw: settled(y, args))
-        solver = method.make_solver(prob, ts.dtype)
-        controller = method.controller(nums)
 
         def one_trial(trial):
             y0, free = prob.init(trial["cue"]), prob.free_mask(trial["clamp"])
+            if watch:
+                y0 = (y0, prob.drift_rms(y0, free))
             terms = method.terms(prob, nums, trial, t0, t1)
+            if watch:
+                terms = watched_term(terms)
             sol = diffrax.diffeqsolve(terms, solver, t0, t1, method.dt0(nums), y0, args=free,
                                       saveat=saveat, stepsize_controller=controller, event=event,
                                       max_steps=method.max_steps, throw=False,
                                       # recall is never differentiated in reverse: a plain
                                       # loop (and what fixed-step Brownian paths require)
                                       adjoint=diffrax.ForwardMode())
-            saved, tf, yf = sol.ys[0], sol.ts[1][-1], sol.ys[1][-1]
+            saved, tf, yf = sol.ys[0], sol.ts[1][-1], state(sol.ys[1])[-1]
             finite = is_finite(yf)
             stopped = jnp.asarray(sol.event_mask) if method.steady_stop else jnp.asarray(False)
             if window:  # settled at every save time of the last window (or stopped there)

@@ -3,10 +3,10 @@
 Diffrax's own explicit RK solvers run their stages in a ``while`` loop over a stacked
 ``(stages, *y)`` buffer and form every stage input with a ``tensordot`` over that buffer.
 For one ODE that is fine; for a batch of 1024 trials under ``vmap`` on a CPU those
-buffer updates and batched tiny-contraction dots cost about as much per step as the
-vector field itself (benchmarks/RESULTS.md, "Work-precision of ideal-ode"). Here the
-same Butcher tableau (read from the Diffrax class) is written out as plain sums
-y0 + Σ_j a_ij k_j, which XLA fuses into one elementwise pass per stage.
+buffer updates, and the dense output's contraction of the stacked stages at every save,
+were about an eighth of the LSE recall of benchmarks/RESULTS.md (D = 1024; "Work-precision
+of ideal-ode"). Here the same Butcher tableau (read from the Diffrax class) is written out
+as plain sums y0 + Σ_j a_ij k_j, which XLA fuses into one elementwise pass per stage.
 
 Same method, same numbers: the tableau, the order, the error estimate, the FSAL reuse
 and the dense-output interpolation (the Diffrax class's own) are those of the Diffrax

@@ -17,8 +17,8 @@ import diffrax
 import numpy as np
 
 from ..errors import ValueRangeError
-from .common import Trajectories, require_continuous, resolve_dtype, save_grid
 from . import erk
+from .common import Trajectories, require_continuous, resolve_dtype, save_grid
 from .continuous import continuous_spec, solve_continuous
 from .etd import ETD2
 
