@@ -7,6 +7,9 @@ the message without a traceback; anything else is a bug in neuroam.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "NeuroamError",
     "ShapeError",
@@ -20,12 +23,19 @@ __all__ = [
     "CardError",
     "ClusterError",
     "format_error",
+    "suggest",
 ]
 
 
 def format_error(received: str, expected: str, fix: str) -> str:
     """Compose the one-paragraph message every neuroam error carries."""
     return f"Received {received}; expected {expected}. {fix}"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """``" Did you mean `x`?"`` for the closest choice, or ``""`` (for the fix part)."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" Did you mean `{close[0]}`?" if close else ""
 
 
 class NeuroamError(Exception):

@@ -164,6 +164,6 @@ def test_export_netlist_cli_writes_the_run_chip_and_ngspice_agrees(tmp_path):
 
 
 def test_export_netlist_refuses_a_scenario_without_crossbar():
-    res = CliRunner().invoke(app, ["export-netlist", "quickstart"])
+    res = CliRunner().invoke(app, ["export-netlist", "capacity_hopfield"])
     assert res.exit_code == 2 and "Traceback" not in res.output
     assert "crossbar" in res.output

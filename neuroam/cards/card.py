@@ -118,7 +118,7 @@ def parse_card(data: dict, *, path: Path | None = None, name: str | None = None)
 
 def load_card(ref: str | Path, *, folder: str = "device", near: str | Path | None = None) -> Card:
     """Load a card by name (``devices/<name>.toml``) or path; ``folder`` is "device" or "circuit"."""
-    from ..scenario.search import find_card
+    from .search import find_card
 
     path = find_card(folder, str(ref), near)
     return _parsed(path, inputs.read_text(path))  # read (and recorded) at every load

@@ -1,4 +1,4 @@
-"""The ``neuroam`` command: run, validate, schema, list, report."""
+"""The ``neuroam`` command: run, validate, schema, list, copy, report, export-netlist."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.text import Text
 from ..errors import UnsupportedError
 from .console import (EXIT_FAILED, EXIT_INTERRUPTED, err, guarded, leave, out, print_error,
                       print_table, progress_bar)
-from .listing import check_what, list_what
+from .listing import check_what, copy_entry, list_what
 
 __all__ = ["app", "main"]
 
@@ -19,6 +19,27 @@ app = typer.Typer(name="neuroam", no_args_is_help=True, add_completion=False,
                   pretty_exceptions_show_locals=False,
                   help="Simulate energy-based associative memories on ideal and "
                        "hardware implementations, side by side.")
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("neuroam")
+        except PackageNotFoundError:  # a source tree on sys.path, not installed
+            from .. import __version__ as v
+        typer.echo(f"neuroam {v}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print neuroam's version and exit.")] = False,
+) -> None:
+    pass
+
 
 SetOpt = Annotated[Optional[list[str]], typer.Option(
     "--set", "-s", metavar="KEY=VALUE",
@@ -153,6 +174,31 @@ def list_cmd(
     """List device cards, circuit cards, shipped scenarios or implementations."""
     check_what(what)
     list_what(what)
+
+
+@app.command()
+@guarded
+def copy(
+    what: Annotated[str, typer.Argument(
+        help="scenario, card (a device or circuit card), device or circuit.")],
+    name: Annotated[str, typer.Argument(help="Its name, as `neuroam list` shows it.")],
+    dest: Annotated[Path, typer.Argument(
+        help="The .toml file to write, or else a folder to write NAME.toml in.")],
+    overwrite: Annotated[bool, typer.Option(help="Replace DEST if it exists.")] = False,
+):
+    """Copy a scenario or card (a shipped one, say) to DEST, to edit and use as your own."""
+    entry, target = copy_entry(what, name, dest, overwrite=overwrite)
+    out.print(Text(f"wrote {target} (a copy of {entry.path}, from the {entry.origin})"))
+    if what == "scenario":
+        out.print(Text(f"run it with `neuroam run {target}`; the cards it names are looked "
+                       "up next to it first, then in the current folder, $NEUROAM_PATH and "
+                       "the package."))
+    else:
+        folder = entry.path.parent.name
+        key = "circuit" if folder == "circuits" else "device"
+        out.print(Text(f"use it by path ({key} = \"{target}\"), or by the name "
+                       f"{target.stem!r} from a {folder}/ folder next to the scenario, in "
+                       "the current folder or in $NEUROAM_PATH."))
 
 
 @app.command()

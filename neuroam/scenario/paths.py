@@ -7,23 +7,15 @@ paths are used by ``--set``, by ``[sweep] grid`` and in every error message.
 from __future__ import annotations
 
 import copy
-import difflib
-from collections.abc import Iterable
 from typing import Any
 
-from ..errors import ScenarioError
+from ..errors import ScenarioError, suggest
 
 __all__ = ["split", "get_path", "set_path", "normalize_implementations", "suggest"]
 
 
 def split(path: str) -> list[str]:
     return [p for p in path.split(".") if p]
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """``" Did you mean `x`?"`` for the closest choice, or ``""``."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" Did you mean `{close[0]}`?" if close else ""
 
 
 def get_path(data: dict, path: str, default: Any = KeyError) -> Any:

@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..cards.search import find_card
 from ..errors import CardError, NeuroamError, ScenarioError
 from .messages import explain
 from .paths import suggest
-from .search import find_card
 from .spec import ScenarioSpec
 
 __all__ = ["ImplementationConfig", "check_implementations", "check_model", "check_patterns",
