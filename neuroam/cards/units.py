@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from decimal import Decimal
 from typing import Any
 
@@ -86,15 +87,25 @@ _LABELS = {
 }
 
 
+#: pint's registry keeps caches of its own: one thread at a time builds and asks it
+#: (runs of thread-safe implementations read their cards in parallel threads)
+_LOCK = threading.RLock()
+
+
 @functools.cache
-def registry():
-    """The pint ``UnitRegistry`` of card units (built once, on first use)."""
+def _registry():
     import pint
 
     ureg = pint.UnitRegistry(None, cache_folder=None)
     for line in _DEFINITIONS.strip().splitlines():
         ureg.define(line)
     return ureg
+
+
+def registry():
+    """The pint ``UnitRegistry`` of card units (built once, on first use)."""
+    with _LOCK:
+        return _registry()
 
 
 class UnitProblem(ValueError):
@@ -111,6 +122,11 @@ def unit_factor(unit: str, si_unit: str) -> float:
     text = unit.strip()
     if not text:
         raise UnitProblem('an empty unit (write "1" for a dimensionless number)')
+    with _LOCK:
+        return _factor(text, si_unit)
+
+
+def _factor(text: str, si_unit: str) -> float:
     ureg = registry()
     try:
         got = ureg.parse_units(text)
@@ -125,15 +141,16 @@ def unit_factor(unit: str, si_unit: str) -> float:
 def dimension_label(unit: str) -> str:
     """``"us" -> "a time ([time])"``: what a unit measures, in words where neuroam knows
     the dimension."""
-    ureg = registry()
-    try:
-        dim = ureg.parse_units(unit).dimensionality
-    except Exception:  # noqa: BLE001
-        return repr(unit)
-    for si, (label, _) in _LABELS.items():
-        if ureg.parse_units(si).dimensionality == dim:
-            return f"{label} ({'dimensionless' if not dim else dim})"
-    return str(dim)
+    with _LOCK:
+        ureg = registry()
+        try:
+            dim = ureg.parse_units(unit).dimensionality
+        except Exception:  # noqa: BLE001
+            return repr(unit)
+        for si, (what, _) in _LABELS.items():
+            if ureg.parse_units(si).dimensionality == dim:
+                return f"{what} ({'dimensionless' if not dim else dim})"
+        return str(dim)
 
 
 def label(si_unit: str) -> str:
