@@ -147,7 +147,7 @@ def test_bad_cards_are_clear_errors(tmp_path):
             ("C_m", 0.5, "nF"), ("g_L", 25, "ms"), ("E_L", -70, "mV"), ("V_th", -50, "mV"),
             ("V_reset", -55, "mV"), ("t_ref", 2, "ms"))))
     pat, cues, model = _setup(HOPFIELD, K=2, D=10, n_trials=1)
-    with pytest.raises(na.errors.ValueRangeError, match="g_L.*units of"):
+    with pytest.raises(na.errors.CardError, match="g_L.*units of a time"):
         na.recall(model, pat, cues, "spiking", neuron=str(card))
     with pytest.raises(na.errors.CardError, match="kind"):
         na.recall(model, pat, cues, "spiking", circuit=str(card))

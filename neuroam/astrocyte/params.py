@@ -76,20 +76,12 @@ class AstrocyteParams:
 
     @classmethod
     def from_card(cls, card: Card) -> "AstrocyteParams":
-        """Read a card of kind "astrocyte"; ranges are checked with the card's messages."""
+        """Read a card of kind "astrocyte" (checked against its schema when read; the
+        parameters it leaves out keep the defaults above)."""
         card.require_kind(CARD_KIND)
-        vals = {}
-        for key, lo, lo_open in (("beta", 0.0, True), ("tau_neuron", 0.0, True),
-                                 ("tau_synapse", 0.0, True), ("tau_process", 0.0, True),
-                                 ("dt", 0.0, True), ("t1", 0.0, True),
-                                 ("temperature", 0.0, False)):
-            if key in card.params:
-                vals[key] = card.check_range(key, lo, lo_open=lo_open)
-        if "tensor_exponent" in card.params:
-            vals["tensor_exponent"] = card.check_range("tensor_exponent")
-        return cls(**vals, source=str(card.path or card.name))
+        return cls(**card.values(), source=str(card.path or card.name))
 
 
 def load_params(device: str | Path) -> AstrocyteParams:
     """:class:`AstrocyteParams` from a card name (``devices/<name>.toml``) or path."""
-    return AstrocyteParams.from_card(load_card(device, folder="device"))
+    return AstrocyteParams.from_card(load_card(device, folder="device", kind=CARD_KIND))

@@ -70,13 +70,12 @@ def oscillator_cost(result, *, device: str, n_oscillators: int, t1: float,
         CardError: a ``power``, ``coupling_power`` or ``readout_time`` that is not a
             number ≥ 0.
     """
-    card = load_card(device, folder="device")
+    card = load_card(device, folder="device", kind="oscillator")  # SI, checked when read
     if "power" not in card.params:
         return None
-    power = card.check_range("power", 0, None)
-    coupling = (card.check_range("coupling_power", 0, None)
-                if "coupling_power" in card.params else 0.0)
-    readout = card.check_range("readout_time", 0, None) if "readout_time" in card.params else 0.0
+    power = card.value("power")
+    coupling = card.value("coupling_power", 0.0)
+    readout = card.value("readout_time", 0.0)
     lock = lock_times(result, t1)
     converged = np.isfinite(np.asarray(result.converge_time, dtype=np.float64))
     lock_tau = float(lock.mean()) if lock.size else 0.0

@@ -43,7 +43,8 @@ import math
 import numpy as np
 
 from ..cards import load_card
-from ..errors import CardError, ShapeError
+from ..cards.tables import TIME_MODES
+from ..errors import ShapeError
 from .estimate import CostEstimate
 
 __all__ = ["spiking_cost", "synaptic_events", "spike_counts", "fan_out", "DEFAULT_CHIP",
@@ -51,7 +52,6 @@ __all__ = ["spiking_cost", "synaptic_events", "spike_counts", "fan_out", "DEFAUL
 
 DEFAULT_CHIP = "chip-loihi"
 CHIP_KIND = "neuromorphic"
-TIME_MODES = ("unthrottled", "real-time")
 
 
 def fan_out(netlist) -> dict[str, np.ndarray]:
@@ -95,24 +95,15 @@ def load_chip(ref: str | None = None):
     Raises:
         CardError: unknown card, wrong kind, missing or out-of-range parameter.
     """
-    card = load_card(ref or DEFAULT_CHIP, folder="device").require_kind(CHIP_KIND)
-    mode = card.value("time_mode")
-    if mode not in TIME_MODES:
-        raise CardError(f"time_mode = {mode!r} in the {card.kind} card {card.name!r} ({card.path})",
-                        f"one of {', '.join(TIME_MODES)}", "Fix params.time_mode.value in the card.")
-    p = {"mode": mode,
-         "E_event": card.check_range("energy_per_synaptic_event", 0, None),
-         "E_update": card.check_range("energy_per_neuron_update", 0, None),
-         "per_core_n": card.check_range("neurons_per_core", 0, None, lo_open=True),
-         "per_core_s": card.check_range("synapses_per_core", 0, None, lo_open=True),
-         "static": (card.check_range("static_power_per_core", 0, None)
-                    if "static_power_per_core" in card.params else 0.0),
-         "step": (card.check_range("time_step", 0, None, lo_open=True)
-                  if "time_step" in card.params else None)}
-    if mode == "unthrottled":
-        p.update(t_event=card.check_range("time_per_synaptic_event", 0, None),
-                 t_update=card.check_range("time_per_neuron_update", 0, None),
-                 t_sync=card.check_range("time_per_step_sync", 0, None))
+    card = load_card(ref or DEFAULT_CHIP, folder="device", kind=CHIP_KIND)  # SI, checked
+    v = card.value
+    p = {"mode": v("time_mode"),
+         "E_event": v("energy_per_synaptic_event"), "E_update": v("energy_per_neuron_update"),
+         "per_core_n": v("neurons_per_core"), "per_core_s": v("synapses_per_core"),
+         "static": v("static_power_per_core", 0.0), "step": v("time_step", None)}
+    if p["mode"] == "unthrottled":
+        p.update(t_event=v("time_per_synaptic_event"), t_update=v("time_per_neuron_update"),
+                 t_sync=v("time_per_step_sync"))
     return card, p
 
 

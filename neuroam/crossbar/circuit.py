@@ -20,11 +20,9 @@ import dataclasses
 from pathlib import Path
 
 from ..cards import Card, load_card
-from ..errors import CardError
+from ..cards.tables import MAPPINGS
 
 __all__ = ["Circuit", "MAPPINGS", "load_circuit", "circuit_from_card"]
-
-MAPPINGS = ("differential", "offset")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,47 +46,18 @@ class Circuit:
         return self.tile_cols // 2 if self.mapping == "differential" else self.tile_cols - 1
 
 
-def _int(card: Card, key: str, lo: int, hi: int | None = None) -> int:
-    v = card.check_range(key, lo, hi)
-    if v != int(v):
-        raise CardError(f"{key} = {card.value(key)!r} in the crossbar card {card.name!r} "
-                        f"({card.path})", "an integer", f"Fix params.{key}.value in the card.")
-    return int(v)
-
-
 def circuit_from_card(card: Card) -> Circuit:
-    """Validate a crossbar card and turn it into a :class:`Circuit`."""
-    card.require_kind("crossbar")
-    mapping = card.value("mapping")
-    if mapping not in MAPPINGS:
-        raise CardError(f"mapping = {mapping!r} in the crossbar card {card.name!r} ({card.path})",
-                        f"one of {list(MAPPINGS)}", "Fix params.mapping.value in the card.")
-    rows = _int(card, "tile_rows", 1, 1 << 16)
-    cols = _int(card, "tile_cols", 1, 1 << 16)
-    if cols < 2:
-        why = ("two device columns" if mapping == "differential"
-               else "a reference column beside it")
-        raise CardError(f"tile_cols = {cols} in the crossbar card {card.name!r} ({card.path}), "
-                        f"too small for the {mapping} mapping",
-                        f"tile_cols in [2, 65536] (a {mapping} weight column needs {why})",
-                        "Fix params.tile_cols in the card.")
-    bits = {}
-    for key in ("dac_bits", "adc_bits"):
-        bits[key] = _int(card, key, 0, 24)
-        if bits[key] == 1:
-            raise CardError(f"{key} = 1 in the crossbar card {card.name!r} ({card.path})",
-                            "0 (ideal converter) or an integer in [2, 24] (signed levels)",
-                            f"Fix params.{key}.value in the card.")
+    """A :class:`Circuit` from a crossbar card (checked against its schema when read;
+    see :data:`neuroam.cards.tables.CROSSBAR`)."""
+    v = card.require_kind("crossbar").value
     return Circuit(
-        name=card.name, path=card.path, tile_rows=rows, tile_cols=cols,
-        max_tiles=_int(card, "max_tiles", 0), mapping=mapping, **bits,
-        adc_range=card.check_range("adc_range", 0.0, 1.0, lo_open=True),
-        output_noise=card.check_range("output_noise", 0.0),
-        wire_resistance=card.check_range("wire_resistance", 0.0),
-        read_voltage=card.check_range("read_voltage", 0.0, 10.0, lo_open=True),
+        name=card.name, path=card.path, tile_rows=v("tile_rows"), tile_cols=v("tile_cols"),
+        max_tiles=v("max_tiles"), mapping=v("mapping"), dac_bits=v("dac_bits"),
+        adc_bits=v("adc_bits"), adc_range=v("adc_range"), output_noise=v("output_noise"),
+        wire_resistance=v("wire_resistance"), read_voltage=v("read_voltage"),
     )
 
 
 def load_circuit(ref: str | Path) -> Circuit:
     """A crossbar circuit card by name (``circuits/<name>.toml``) or path."""
-    return circuit_from_card(load_card(ref, folder="circuit"))
+    return circuit_from_card(load_card(ref, folder="circuit", kind="crossbar"))

@@ -30,7 +30,7 @@ class AstrocyteSettings(SettingsBase):
     """Settings of ``astrocyte``. Times are in units of the neuron time constant τ."""
 
     device: str = Field("astrocyte-tutorial", description="astrocyte device card: a name in "
-                        "devices/ or a path", json_schema_extra={"card": "device"})
+                        "devices/ or a path", json_schema_extra={"card": "device", "kind": "astrocyte"})
     beta: float | None = Field(None, gt=0, description="gain β of the three tanh; default: "
                                "the card's")
     tau_synapse: float | None = Field(None, gt=0, description="synapse time constant τ_S (τ); "

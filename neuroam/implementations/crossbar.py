@@ -47,9 +47,9 @@ class CrossbarSettings(SettingsBase):
     """Settings of ``crossbar``. Times after programming in seconds."""
 
     device: str = Field("rram-hfo2", description="memristor device card: a name in devices/ or a "
-                        "path", json_schema_extra={"card": "device"})
+                        "path", json_schema_extra={"card": "device", "kind": "memristor"})
     circuit: str = Field("crossbar-64", description="crossbar circuit card: a name in circuits/ "
-                         "or a path", json_schema_extra={"card": "circuit"})
+                         "or a path", json_schema_extra={"card": "circuit", "kind": "crossbar"})
     rule: Literal[RULE_CHOICES] = Field(  # type: ignore[valid-type]
         "model", description="what is programmed: 'model' (the scenario's model: W of a "
         "Hopfield rule or ξ of a bipartite model), or the Hopfield weights of a learning rule "

@@ -22,7 +22,7 @@ class DiscreteSettings(SettingsBase):
     save_states: bool = True
     batch_size: int = Field(4096, ge=1, description="trials per compiled batch (per run)")
     processor: str | None = Field(None, description="processor card for the energy/latency "
-                                  "estimate (default processor-h100)", json_schema_extra={"card": "device"})
+                                  "estimate (default processor-h100)", json_schema_extra={"card": "device", "kind": "processor"})
 
 
 class IdealDiscrete(Implementation):

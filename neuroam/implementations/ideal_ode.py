@@ -29,7 +29,7 @@ class ODESettings(SettingsBase):
     dtype: Literal["float32", "float64"] = "float32"
     batch_size: int = Field(1024, ge=1, description="trials per compiled batch (per run)")
     processor: str | None = Field(None, description="processor card for the energy/latency "
-                                  "estimate (default processor-h100)", json_schema_extra={"card": "device"})
+                                  "estimate (default processor-h100)", json_schema_extra={"card": "device", "kind": "processor"})
 
 
 class IdealODE(IdealContinuous):

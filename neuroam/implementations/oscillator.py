@@ -52,7 +52,8 @@ _SOLVERS = tuple(sorted(set(ODE_SOLVERS) | set(SDE_SOLVERS)))
 class OscillatorSettings(SettingsBase):
     """Settings of ``oscillator``. Times in τ = 1/coupling rate; strengths in rad/τ."""
 
-    device: str = Field("oscillator-ideal", description="oscillator card: a name in devices/ or a path")
+    device: str = Field("oscillator-ideal", description="oscillator card: a name in devices/ or "
+                        "a path", json_schema_extra={"card": "device", "kind": "oscillator"})
     pairwise: float | None = Field(None, ge=0, description="pairwise strength λ_2; None: the model's")
     quartic: float | None = Field(None, ge=0, description="quartic strength λ_4; None: the model's")
     rule: Literal[PAIRWISE_RULES] = Field("model", description="pairwise coupling rule")  # type: ignore[valid-type]

@@ -35,13 +35,14 @@ class SpikingSettings(SettingsBase):
     """Settings of ``spiking``. Physical numbers live in the cards; ``params`` overrides them."""
 
     neuron: str = Field("lif-neuron", description="neuron card (devices/) of the feature and "
-                        "memory neurons", json_schema_extra={"card": "device"})
+                        "memory neurons", json_schema_extra={"card": "device", "kind": "neuron"})
     inhibitory_neuron: str = Field("lif-interneuron", description="neuron card of the "
                                    "inhibitory pool (spiking-dense only)",
-                                   json_schema_extra={"card": "device"})
+                                   json_schema_extra={"card": "device", "kind": "neuron"})
     circuit: str | None = Field(None, description="network card (circuits/); default: "
                                 "spiking-hopfield for one-layer models, spiking-dense for "
-                                "bipartite ones", json_schema_extra={"card": "circuit"})
+                                "bipartite ones",
+                                json_schema_extra={"card": "circuit", "kind": "spiking-network"})
     params: dict[str, str | float] = Field(
         default_factory=dict, description="overrides of card values with units, e.g. "
         "{ tau_syn = \"10 ms\", noise_sigma = \"0 mV\", \"inhibitory.t_ref\" = \"2 ms\" }")
@@ -60,7 +61,8 @@ class SpikingSettings(SettingsBase):
     record_spikes: bool = Field(True, description="keep spike trains in the results")
     chip: str | None = Field(DEFAULT_CHIP, description="neuromorphic chip card (devices/) for "
                              "the energy/latency estimate, e.g. chip-loihi or chip-truenorth; "
-                             "None: no estimate", json_schema_extra={"card": "device"})
+                             "None: no estimate",
+                             json_schema_extra={"card": "device", "kind": "neuromorphic"})
 
 
 _SPIKE_EXTRAS = ("spike_time", "spike_neuron", "spike_count", "memory_spike_time",

@@ -78,13 +78,10 @@ class Hardware:
         Raises:
             CardError: unknown card, wrong kind, missing or out-of-range parameter.
         """
-        card: Card = load_card(ref, folder="device").require_kind(CARD_KIND)
-        f0 = card.check_range("frequency", 0.0, lo_open=True)
-        rate = card.check_range("coupling_rate", 0.0, lo_open=True)
-        rel = card.check_range("detuning_std", 0.0)
-        lw = card.check_range("linewidth", 0.0)
-        sp = card.check_range("coupling_spread", 0.0)
-        lag = card.check_range("misalignment", -math.pi / 2, math.pi / 2)
+        card: Card = load_card(ref, folder="device", kind=CARD_KIND)  # SI, ranges checked
+        f0, rate = card.value("frequency"), card.value("coupling_rate")
+        rel, lw = card.value("detuning_std"), card.value("linewidth")
+        sp, lag = card.value("coupling_spread"), card.value("misalignment")
         return cls(
             card=card.name, path=str(card.path or ""), frequency=f0, coupling_rate=rate,
             detuning=2 * math.pi * f0 * rel / rate if detuning is None else float(detuning),

@@ -3,7 +3,8 @@
 Pattern generators and cue makers are checked against their signatures, the model by
 building it with ``neuroam.models.make_model``, and each implementation's settings by
 its ``Settings`` model. Device/circuit card references in settings are resolved to
-absolute paths (unknown cards list the available ones).
+absolute paths (unknown cards list the available ones), and each card is read: of the
+kind the setting takes, and valid under the schema of that kind.
 """
 
 from __future__ import annotations
@@ -80,7 +81,23 @@ def _resolve_cards(settings: dict, fields: dict, near: Path | None) -> dict:
             out[key] = str(find_card(kind, value, near))
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             out[key] = [str(find_card(kind, v, near)) for v in value]
+        _check_cards(out[key], kind, fields.get(key))
     return out
+
+
+def _check_cards(value: Any, folder: str, field: Any) -> None:
+    """Read every card a settings field names, refusing a card of a kind the field does
+    not take (``json_schema_extra={"card": ..., "kind": ...}``) and checking the others
+    against their schema: a bad card fails validation, before any run."""
+    from ..cards import load_card
+
+    extra = getattr(field, "json_schema_extra", None)
+    kinds = extra.get("kind") if isinstance(extra, dict) else None
+    if not kinds:
+        return
+    for ref in (value if isinstance(value, list) else [value]):
+        if isinstance(ref, str):
+            load_card(ref, folder=folder, kind=kinds)
 
 
 def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: str,

@@ -5,7 +5,7 @@ parameters; a network card (``circuits/spiking-hopfield.toml`` or
 ``circuits/spiking-dense.toml``, ``kind = "spiking-network"``) gives the architecture,
 the synapses, the rate code, the cue protocol and the read-out. Overrides from the
 implementation settings (``{"tau_syn" = "10 ms"}``) replace card values. Every value is
-checked against its :class:`~.units.ParamSpec` (unit, range), then the combinations are
+checked against its row of the card schema (unit, range), then the combinations are
 checked (a time step too coarse for the fastest time constant, an on-rate the neuron
 cannot reach, a cue window longer than the trial, ...).
 """
@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ..cards import Card, load_card
-from ..errors import CardError, ValueRangeError
-from .units import DIMENSIONLESS, ParamSpec, check_param, parse_quantity
+from ..cards.tables import ARCHITECTURES, DENSE_PARAMS, NETWORK_PARAMS, NEURON_PARAMS
+from ..errors import ValueRangeError
+from .units import parse_override, to_brian
 
 __all__ = ["NEURON_PARAMS", "NETWORK_PARAMS", "DENSE_PARAMS", "ARCHITECTURES", "NeuronParams",
            "NetworkParams", "load_neuron", "load_network", "split_overrides", "check_timing",
@@ -27,84 +28,29 @@ __all__ = ["NEURON_PARAMS", "NETWORK_PARAMS", "DENSE_PARAMS", "ARCHITECTURES", "
 
 NEURON_KIND = "neuron"
 NETWORK_KIND = "spiking-network"
-ARCHITECTURES = ("hopfield", "dense")
 #: the time step must resolve the fastest time constant: dt ≤ τ / DT_FRACTION
 DT_FRACTION = 10.0
 
-_T, _V, _1 = "second", "volt", DIMENSIONLESS
 
-NEURON_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("C_m", "farad", 0.0, 1e-6, "membrane capacitance"),
-    ParamSpec("g_L", "siemens", 0.0, 1e-3, "leak conductance (τ_m = C_m/g_L)"),
-    ParamSpec("E_L", _V, -0.2, 0.1, "leak reversal (resting) potential", lo_open=False),
-    ParamSpec("V_th", _V, -0.2, 0.1, "spike threshold", lo_open=False),
-    ParamSpec("V_reset", _V, -0.2, 0.1, "reset potential after a spike", lo_open=False),
-    ParamSpec("t_ref", _T, 0.0, 0.1, "absolute refractory period", lo_open=False),
-)
-
-NETWORK_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("dt", _T, 0.0, 0.01, "integration time step"),
-    ParamSpec("tau_syn", _T, 0.0, 1.0, "decay time of the exponential synaptic current"),
-    ParamSpec("rate_on", "hertz", 0.0, 1000.0, "firing rate that codes an active (+1) neuron"),
-    ParamSpec("drive_on", _1, 0.0, 1.0, "drive at which a ±1 neuron reaches rate_on (a "
-              "retrieved pattern drives it with 1)"),
-    ParamSpec("release_fraction", _1, 0.0, 1.0, "utilisation U of synaptic resources per "
-              "spike (short-term depression)", lo_open=False),
-    ParamSpec("tau_rec", _T, 0.0, 10.0, "recovery time of synaptic resources"),
-    ParamSpec("cue_strength", _1, 0.0, 100.0, "cue current, in units of the recurrent drive of "
-              "a retrieved pattern"),
-    ParamSpec("cue_duration", _T, 0.0, 10.0, "time the cue current is on, from t = 0"),
-    ParamSpec("duration", _T, 0.0, 100.0, "simulated time per trial"),
-    ParamSpec("rate_window", _T, 0.0, 10.0, "window over which firing rates are counted"),
-    ParamSpec("sample_interval", _T, 0.0, 10.0, "time between decoded samples"),
-    ParamSpec("stable_time", _T, 0.0, 100.0, "a trial converged when its decoded ±1 state "
-              "did not change over this final stretch", lo_open=False),
-    ParamSpec("noise_sigma", _V, 0.0, 0.05, "std of the free membrane potential under "
-              "noise", lo_open=False),
-    ParamSpec("noise_dt", _T, 0.0, 0.1, "how long each independent noise sample is held"),
-)
-
-DENSE_PARAMS: tuple[ParamSpec, ...] = (
-    ParamSpec("n_inhibitory", _1, 1.0, 10_000, "neurons of the shared inhibitory pool per "
-              "trial", lo_open=False, integer=True),
-    ParamSpec("memory_threshold", _1, 0.0, 0.99, "normalised overlap θ a memory neuron needs "
-              "to fire without inhibition", lo_open=False),
-    ParamSpec("inhibition_gain", _1, 0.0, 10.0, "drive the active inhibitory pool subtracts "
-              "from every memory neuron (overlap units): it plays β", lo_open=False),
-    ParamSpec("tau_feedback", _T, 0.0, 1.0, "decay time of the memory → feature synapses "
-              "(slow, NMDA-like)"),
-    ParamSpec("feedback_gain", _1, 0.0, 10.0, "drive of a feature neuron from one retrieved "
-              "memory, in units of the rate code's ±1"),
-    ParamSpec("rate_memory", "hertz", 0.0, 1000.0, "rate of a retrieved memory neuron"),
-    ParamSpec("rate_inhibitory", "hertz", 0.0, 1000.0, "rate of the inhibitory pool when one "
-              "memory is retrieved"),
-)
+def _load(ref: str | Path | Card, folder: str, kind: str) -> Card:
+    if isinstance(ref, Card):
+        return ref.require_kind(kind)
+    return load_card(ref, folder=folder, kind=kind)
 
 
-def _load(ref: str | Path | Card, folder: str) -> Card:
-    return ref if isinstance(ref, Card) else load_card(ref, folder=folder)
-
-
-def _collect(specs, card: Card | None, overrides: Mapping[str, Any], what: str) -> tuple[dict, dict]:
-    """Values and their sources for ``specs``; every spec must be given somewhere.
-    Override keys that are not in ``specs`` are ignored here (see :func:`split_overrides`)."""
+def _collect(specs, card: Card, overrides: Mapping[str, Any]) -> tuple[dict, dict]:
+    """Brian2 values and their sources for ``specs``: an override, else the card's SI
+    value (checked against the same row when the card was read). Override keys that are
+    not in ``specs`` are ignored here (see :func:`split_overrides`)."""
     values, sources = {}, {}
     for spec in specs:
         if spec.name in overrides:
-            where = f"override {spec.name!r}"
-            q = parse_quantity(overrides[spec.name], None, spec, where)
+            values[spec.name] = parse_override(spec, overrides[spec.name],
+                                               f"override {spec.name!r}")
             sources[spec.name] = "settings override"
-        elif card is not None and spec.name in card.params:
-            p = card.params[spec.name]
-            where = f"{card.kind} card {card.name!r} ({card.path})"
-            q = parse_quantity(p.value, p.unit, spec, where)
-            sources[spec.name] = p.source
-        else:
-            src = f"the {card.kind} card {card.name!r} ({card.path})" if card else what
-            raise CardError(f"no value for {spec.name} in {src}",
-                            f"[params.{spec.name}] with value, unit ({spec.unit}) and source",
-                            f"Add it to the card: {spec.doc}.")
-        values[spec.name] = check_param(spec, q, where)
+        else:  # the card's schema required it (dense rows: for a dense card)
+            values[spec.name] = to_brian(spec, card.value(spec.name))
+            sources[spec.name] = card.params[spec.name].source
     return values, sources
 
 
@@ -146,8 +92,8 @@ class NetworkParams:
 
 def load_neuron(ref: str | Path | Card, overrides: Mapping[str, Any] | None = None) -> NeuronParams:
     """:class:`NeuronParams` from a neuron card (name, path or Card) and overrides."""
-    card = _load(ref, "device").require_kind(NEURON_KIND)
-    values, sources = _collect(NEURON_PARAMS, card, dict(overrides or {}), "the neuron card")
+    card = _load(ref, "device", NEURON_KIND)
+    values, sources = _collect(NEURON_PARAMS, card, dict(overrides or {}))
     where = f"neuron card {card.name!r} ({card.path})"
     if not values["V_reset"] < values["V_th"]:
         raise ValueRangeError(f"V_reset = {values['V_reset']} ≥ V_th = {values['V_th']} ({where})",
@@ -161,14 +107,10 @@ def load_neuron(ref: str | Path | Card, overrides: Mapping[str, Any] | None = No
 
 def load_network(ref: str | Path | Card, overrides: Mapping[str, Any] | None = None) -> NetworkParams:
     """:class:`NetworkParams` from a network card and overrides (unknown keys refused)."""
-    card = _load(ref, "circuit").require_kind(NETWORK_KIND)
-    arch = card.value("architecture")
-    if arch not in ARCHITECTURES:
-        raise CardError(f"architecture = {arch!r} in the spiking-network card {card.name!r} "
-                        f"({card.path})", f"one of {list(ARCHITECTURES)}",
-                        "Set [params.architecture] value = \"hopfield\" or \"dense\".")
+    card = _load(ref, "circuit", NETWORK_KIND)
+    arch = card.value("architecture")  # one of ARCHITECTURES: the schema checked it
     specs = NETWORK_PARAMS + (DENSE_PARAMS if arch == "dense" else ())
-    values, sources = _collect(specs, card, dict(overrides or {}), "the network card")
+    values, sources = _collect(specs, card, dict(overrides or {}))
     return NetworkParams(arch, values, sources, card.name)
 
 
