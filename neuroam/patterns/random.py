@@ -117,6 +117,9 @@ def check_real(name: str, value, *, low: float | None = None, high: float | None
     lo = "" if low is None else f"{low:g} {'<' if low_open else '≤'} "
     hi = "" if high is None else f" {'<' if high_open else '≤'} {high:g}"
     expected = f"a finite number {lo}{name}{hi}" if (lo or hi) else "a finite number"
+    if isinstance(value, (str, bytes, bool, np.bool_)):  # "0.1" is text, not a rate
+        raise ValueRangeError(f"{name}={value!r}", expected,
+                              (fix + " " if fix else "") + "Write the number without quotes.")
     try:
         v = float(value)
     except (TypeError, ValueError):

@@ -144,10 +144,11 @@ def _check_grid_labels(spec: ScenarioSpec, source: str) -> None:
 
 
 def _check_points(scenario: Scenario) -> None:
-    """Validate every grid point and build the base patterns and cues once."""
+    """Validate every grid point, check that each run fits in memory (from the shapes,
+    before anything is allocated), and build the base patterns and cues once."""
     for run in scenario.runs():
         if run.seed == scenario.seeds[0]:
-            scenario.at(run)
+            semantic.check_memory(scenario.at(run), run.label)
     from ..sweep.build import build_inputs
 
     first = scenario.runs()[0]

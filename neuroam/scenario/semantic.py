@@ -23,7 +23,8 @@ from .paths import suggest
 from .spec import ScenarioSpec
 
 __all__ = ["ImplementationConfig", "check_implementations", "check_model", "check_patterns",
-           "check_cues", "card_kind", "card_paths", "build_model"]
+           "check_cues", "card_kind", "card_paths", "build_model", "input_shape",
+           "run_bytes", "check_memory"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,3 +229,85 @@ def check_cues(spec: ScenarioSpec, *, source: str) -> None:
                             f"{suggest(kind, makers).strip()} Pick one of the listed cue "
                             "kinds.".strip())
     _check_signature(makers[kind], spec.cues.params, "cues", source, skip=("patterns", "seed"))
+
+
+def input_shape(point) -> tuple[int, int, int] | None:
+    """``(K, D, T)`` of a scenario point (patterns, neurons, cues) read from its settings
+    and, for a ``.npy`` patterns file, from the file's header; None when a generator
+    fixes the shape itself (images, digits) or the file is of another kind."""
+    import numpy as np
+
+    spec = point.spec.patterns
+    if spec.file is not None:
+        path = Path(spec.file).expanduser()
+        if not path.is_absolute() and point.near is not None:
+            path = point.near.parent / path
+        if path.suffix != ".npy":
+            return None
+        try:
+            shape = np.load(path, mmap_mode="r").shape
+        except (OSError, ValueError):
+            return None  # the patterns loader reports a bad file with its own message
+        if len(shape) != 2:
+            return None
+        K, D = (int(n) for n in shape)
+    else:
+        K, D = spec.K, spec.D
+        if K is None or D is None:
+            return None
+    cues = point.spec.cues.params
+    if isinstance(cues.get("targets"), list):
+        T = len(cues["targets"])
+    elif isinstance(cues.get("n"), int):
+        T = cues["n"]
+    else:
+        tpp = cues.get("trials_per_pattern", 1)
+        T = K * (tpp if isinstance(tpp, int) and tpp > 0 else 1)
+    return K, D, T
+
+
+def run_bytes(point, label: str) -> int | None:
+    """A rough lower bound of the memory one run of ``label`` at ``point`` needs, in
+    bytes: the patterns and cues (float64, with the clamp mask), the implementation's
+    result (:meth:`Implementation.result_bytes`), and a D×D weight matrix when the model
+    is a one-layer pairwise Hopfield network. None when the shapes are not known before
+    the patterns are made."""
+    from .. import implementations as registry
+
+    shape = input_shape(point)
+    if shape is None:
+        return None
+    K, D, T = shape
+    cfg = point.implementations[label]
+    model = cfg.model(None) or check_model(point.spec, source=point.source)
+    size = 8 * (K * D + 2 * T * D)
+    size += registry.get(cfg.name).result_bytes(cfg.settings, T, D, K)
+    if getattr(model, "name", "") == "hopfield" and getattr(model, "form", "") == "one-layer":
+        size += 8 * D * D
+    return size
+
+
+def _physical_memory() -> int | None:
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_memory(point, label: str, *, limit: int | None = None) -> None:
+    """Refuse a run that cannot fit in this machine's memory (``limit`` bytes, default all
+    of its physical memory) before anything is allocated."""
+    limit = _physical_memory() if limit is None else limit
+    need = run_bytes(point, label)
+    if limit is None or need is None or need <= limit:
+        return
+    K, D, T = input_shape(point)
+    gib = 2.0 ** 30
+    raise ScenarioError(
+        f"a run of implementations.{label} in {point.source} that needs at least "
+        f"{need / gib:,.1f} GiB (K = {K} patterns of D = {D} neurons, {T} cues)",
+        f"a run that fits in this machine's {limit / gib:,.1f} GiB of memory",
+        "Reduce patterns.D, patterns.K or the cues per pattern, keep fewer saved states "
+        "([save] states = false, or a smaller n_save), or run it on a larger machine.")

@@ -42,6 +42,11 @@ def parse_toml(text: str, *, source: str = "<string>") -> dict[str, Any]:
     """Parse TOML ``text``; syntax errors name ``source``, the line and the column."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(f"arrays or tables in {source} nested deeper than the TOML reader "
+                            "can follow", "nesting a few levels deep, as in the shipped "
+                            "scenarios", "Flatten the nested arrays; a scenario value is at most "
+                            "a list of lists.") from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _POS.search(msg)
@@ -84,4 +89,8 @@ def parse_override(item: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:
+        raise ScenarioError(f"the value of --set {key}=... nested deeper than the TOML reader "
+                            "can follow", "a number, string, list or table a few levels deep",
+                            "Give a flatter value.") from None
     return key, value

@@ -106,6 +106,11 @@ def write_group(group: h5py.Group, variables: dict[str, Variable], *, level: int
         if level and data.ndim and data.dtype != object and data.nbytes >= _COMPRESS_BYTES:
             kwargs = dict(chunks=chunk_shape(data.shape, data.dtype.itemsize),
                           compression="gzip", compression_opts=int(level), shuffle=True)
+        if data.ndim and data.size and data.dtype != object:
+            # a Fletcher-32 checksum per chunk: a flipped bit in the numbers is an error
+            # when read, not a silently wrong result (HDF5 checksums only its metadata)
+            kwargs.setdefault("chunks", chunk_shape(data.shape, data.dtype.itemsize))
+            kwargs["fletcher32"] = True
         stored = _NON_COORD + name if name in sizes and var.dims != (name,) else name
         ds = group.create_dataset(stored, data=data, dtype=dtype, fillvalue=fill, **kwargs)
         if fill is not None:

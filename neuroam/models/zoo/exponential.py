@@ -32,7 +32,8 @@ class ExponentialDenseAM(Model):
     def __init__(self, beta: float | None = None, form: str = "one-layer", gain: float = 4.0,
                  tau: float = 1.0, rule: str | None = None):
         self.beta = None if beta is None else float(positive("beta", beta, "the exponential DenseAM"))
-        self.form, self.gain, self.tau = form, float(gain), float(tau)
+        self.form = form
+        self.gain, self.tau = positive("gain", gain, self.name), positive("tau", tau, self.name)
         self._check_form()
         if rule is not None:
             raise LearningRuleError(f"rule={rule!r} for the exponential DenseAM",

@@ -6,6 +6,7 @@ import jax.numpy as jnp
 from ...errors import LearningRuleError
 from ...learning import learn
 from ..lagrangians import Polynomial
+from ..lagrangians._params import positive
 from ..model import Model
 from ..network import Layer
 from ..synapses import BipartiteSynapse, DenseSynapse, PowerSeparation, WeightSynapse
@@ -35,7 +36,8 @@ class Hopfield(Model):
 
     def __init__(self, form: str = "one-layer", rule: str | None = None, gain: float = 4.0,
                  tau: float = 1.0):
-        self.form, self.rule, self.gain, self.tau = form, rule, float(gain), float(tau)
+        self.form, self.rule = form, rule
+        self.gain, self.tau = positive("gain", gain, self.name), positive("tau", tau, self.name)
         self._check_form()
         if rule is not None and form != "one-layer":
             raise LearningRuleError(

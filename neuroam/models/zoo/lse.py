@@ -32,7 +32,7 @@ class LSE(Model):
     def __init__(self, beta: float = 1.0, form: str = "one-layer", tau: float = 1.0,
                  rule: str | None = None):
         self.beta = float(positive("beta", beta, "the LSE energy"))
-        self.form, self.tau = form, float(tau)
+        self.form, self.tau = form, positive("tau", tau, self.name)
         self._check_form()
         if rule is not None:
             raise LearningRuleError(f"rule={rule!r} for the LSE energy",

@@ -32,7 +32,7 @@ class LSR(Model):
                  tau: float = 1.0, rule: str | None = None):
         self.beta = float(positive("beta", beta, "the LSR energy"))
         self.eps = float(positive("eps", eps, "the LSR energy"))
-        self.form, self.tau = form, float(tau)
+        self.form, self.tau = form, positive("tau", tau, self.name)
         self._check_form()
         if rule is not None:
             raise LearningRuleError(f"rule={rule!r} for the LSR energy",

@@ -5,7 +5,7 @@ import jax.numpy as jnp
 
 from ...errors import LearningRuleError, ModelError
 from ..lagrangians import Polynomial as PolyLagrangian
-from ..lagrangians._params import order
+from ..lagrangians._params import flag, order, positive
 from ..model import Model
 from ..network import Layer
 from ..synapses import BipartiteSynapse, DenseSynapse, PowerSeparation
@@ -32,7 +32,8 @@ class PolynomialDenseAM(Model):
     def __init__(self, n: int = 3, form: str = "one-layer", rectified: bool = False,
                  gain: float = 4.0, tau: float = 1.0, rule: str | None = None):
         self.n = order(n, "the polynomial DenseAM")
-        self.form, self.rectified, self.gain, self.tau = form, bool(rectified), float(gain), float(tau)
+        self.form, self.rectified = form, flag("rectified", rectified, self.name)
+        self.gain, self.tau = positive("gain", gain, self.name), positive("tau", tau, self.name)
         self._check_form()
         if rule is not None:
             raise LearningRuleError(
