@@ -57,7 +57,7 @@ def _load(scenario: str, sets: list[str] | None):
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario file (or shipped scenario name).")],
     out_dir: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", help="Output folder [default: results/<scenario name>/].")] = None,
+        "--out", "-o", help="Output folder (default: results/<scenario name>/).")] = None,
     sets: SetOpt = None,
     resume: Annotated[bool, typer.Option(
         help="Continue an interrupted run in --out, keeping its finished runs.")] = False,
@@ -161,7 +161,19 @@ def schema(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from ..store.writer import output_folder
+
+        output_folder(output.parent, "--output")
+        if output.is_dir():
+            raise UnsupportedError(f"--output {str(output)!r}, which is a folder",
+                                   "a file path for the schema", "Give a file name, e.g. "
+                                   f"{output / 'scenario.schema.json'}.")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UnsupportedError(f"--output {str(output)!r}, which cannot be written "
+                                   f"({exc.strerror or exc})", "a writable file path",
+                                   "Choose another path or fix its permissions.") from None
         out.print(Text(f"wrote {output}"))
 
 
@@ -206,7 +218,7 @@ def copy(
 def report(
     results: Annotated[Path, typer.Argument(help="A results.h5 written by `neuroam run`.")],
     out_dir: Annotated[Optional[Path], typer.Option(
-        "--out", "-o", help="Folder for report.md and plots [default: next to the file].")]
+        "--out", "-o", help="Folder for report.md and plots (default: next to the results file).")]
         = None,
 ):
     """(Re)make report.md and the plots from a results file; print the summary."""

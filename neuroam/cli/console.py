@@ -98,8 +98,9 @@ def print_table(header: list[str], rows: list[list[str]], title: str = "") -> No
         # text columns (labels) keep up to 24 characters however narrow the terminal:
         # the numbers are no use without them
         width = min(24, max([len(r[i]) for r in rows] + [1])) if not numeric else None
-        table.add_column(h, justify="right" if numeric else "left", no_wrap=numeric,
-                         min_width=width)
+        # headers fold rather than end in "…": two keys cut to one prefix read alike
+        table.add_column(Text(h), justify="right" if numeric else "left", no_wrap=numeric,
+                         min_width=width, overflow="fold")
     for row in rows:
         table.add_row(*[Text(c) for c in row])
     out.print(table)

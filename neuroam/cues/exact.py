@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import UnsupportedError, ValueRangeError
-from ..patterns.pattern_set import PatternSet
+from ..errors import ValueRangeError
+from ..patterns.pattern_set import PatternSet, as_patterns
 from ..patterns.random import check_int
 from .cue_set import CueSet
 
@@ -32,19 +32,6 @@ def exact(patterns, *, trials_per_pattern: int = 1, targets=None) -> CueSet:
 
 
 # ---------------------------------------------------------------- shared helpers
-
-
-def as_patterns(patterns) -> PatternSet:
-    """``patterns`` itself, or an array wrapped as binary (all ±1) or real patterns."""
-    if isinstance(patterns, PatternSet):
-        return patterns
-    if isinstance(patterns, (np.ndarray, list, tuple)):
-        arr = np.asarray(patterns)
-        kind = "binary" if arr.size and np.all(np.abs(arr) == 1) else "real"
-        return PatternSet(arr, kind=kind, name="array")
-    raise UnsupportedError(f"patterns of type {type(patterns).__name__}",
-                           "a PatternSet or a (K, D) array",
-                           "Make patterns with `neuroam.patterns` (e.g. `random_binary(K, D)`).")
 
 
 def resolve_targets(patterns: PatternSet, trials_per_pattern, targets) -> np.ndarray:

@@ -22,7 +22,7 @@ __all__ = ["Implementation", "SettingsBase", "RecallJob", "validate_settings"]
 class SettingsBase(pydantic.BaseModel):
     """Settings of one implementation: typed, with defaults, unknown keys refused."""
 
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True)
+    model_config = pydantic.ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def validate_settings(impl: "Implementation", values: dict) -> SettingsBase:

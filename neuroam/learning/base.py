@@ -10,6 +10,10 @@ __all__ = ["check_binary", "RULES", "learn"]
 
 
 def check_binary(patterns, rule: str) -> np.ndarray:
+    """``(K, D)`` float64 ±1 patterns from a :class:`PatternSet` or a plain array."""
+    from ..patterns.pattern_set import as_patterns
+
+    patterns = as_patterns(patterns)
     xi = np.asarray(patterns.xi, dtype=np.float64)
     if not patterns.is_binary:
         raise LearningRuleError(f"real-valued patterns for the {rule} rule",

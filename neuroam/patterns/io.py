@@ -51,7 +51,8 @@ def load(path: str | os.PathLike, *, kind: str | None = None,
     if not p.is_file():
         what = "is not a file" if p.exists() else "does not exist"
         raise StoreError(f"the path {str(p)!r}, which {what}", "an existing pattern file",
-                         f"Check the path (relative to {os.getcwd()!r}).")
+                         "Check the path" + ("." if p.is_absolute() else
+                                             f" (relative to the current folder {os.getcwd()!r})."))
     attrs: dict = {}
     inputs.note(p)  # recorded by content: a study refuses to resume after it changed
     if ext in _NPY:

@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import ShapeError, ValueRangeError
+from ..errors import ShapeError, UnsupportedError, ValueRangeError
 
-__all__ = ["PatternSet"]
+__all__ = ["PatternSet", "as_patterns"]
 
 Kind = Literal["binary", "real"]
 
@@ -94,3 +94,16 @@ class PatternSet:
         if not 1 <= k <= self.K:
             raise ValueRangeError(f"k={k}", f"1 ≤ k ≤ K={self.K}", "Ask for fewer patterns.")
         return dataclasses.replace(self, xi=self.xi[:k], meta={**self.meta, "subset": k})
+
+
+def as_patterns(patterns) -> PatternSet:
+    """``patterns`` itself, or an array wrapped as binary (all ±1) or real patterns."""
+    if isinstance(patterns, PatternSet):
+        return patterns
+    if isinstance(patterns, (np.ndarray, list, tuple)):
+        arr = np.asarray(patterns)
+        kind = "binary" if arr.size and np.all(np.abs(arr) == 1) else "real"
+        return PatternSet(arr, kind=kind, name="array")
+    raise UnsupportedError(f"patterns of type {type(patterns).__name__}",
+                           "a PatternSet or a (K, D) array",
+                           "Make patterns with `neuroam.patterns` (e.g. `random_binary(K, D)`).")

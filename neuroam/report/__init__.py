@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 from ..store import read_records, root_attrs
+from ..store.writer import output_folder
 from .markdown import render_markdown
 from .agreement import agreement_section
 from .compare import compare_section
@@ -39,8 +40,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None) -> list[
     results = Path(results)
     attrs = root_attrs(results)
     records = read_records(results, skip=("state", "cues", "final"))
-    out = Path(out_dir) if out_dir is not None else results.parent
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(out_dir if out_dir is not None else results.parent)
     plots = [p for p in (
         plot_trajectories(records, out / "trajectories.png"),
         plot_outcomes(records, out / "outcomes.png"),

@@ -20,7 +20,7 @@ import numpy as np
 from ..store.record import RunRecord
 from ..sweep.grid import format_value
 from .figures import COLORS, new_figure, save
-from .tables import Row, summary_rows
+from .tables import Row, axis_label, summary_rows
 
 __all__ = ["compare_section", "own_keys", "plot_noise_panels"]
 
@@ -162,7 +162,7 @@ def plot_noise_panels(records: Sequence[RunRecord], path: Path) -> Path | None:
             ax.axhline(ref[1], color="0.5", lw=0.8, ls=":")
         ax.set_xticks(range(len(xs)), [format_value(v) for v in xs], fontsize=7,
                       rotation=30 if len(xs) > 3 else 0)
-        ax.set_xlabel(_short(x_key, label), fontsize=8)
+        ax.set_xlabel(axis_label(x_key, runs[0].implementation), fontsize=8)
         ax.set_title(f"{label} ({runs[0].implementation})", fontsize=8)
         ax.set_ylim(-0.05, 1.05)
         if rest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,20 +21,38 @@ def _md_table(header: list[str], cells: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _overrides(value) -> list[str]:
+    """The ``--set`` items stored with the results (a list, or its JSON text)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value] if value.strip() not in ("", "[]") else []
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return [str(v) for v in list(value)]
+    return []
+
+
 def render_markdown(attrs: dict[str, Any], records: Sequence[RunRecord],
                     plots: Sequence[Path], results: Path) -> str:
     name = attrs.get("scenario_name", "scenario")
     desc = str(attrs.get("description", "")).strip()
     header, cells = table(summary_rows(records))
+    overrides = _overrides(attrs.get("overrides"))
     parts = [f"# neuroam report: {name}", ""]
-    if desc:
+    if desc and overrides:
+        parts += ["The scenario's description, as written (this study ran with the "
+                  "overrides listed below, so what it says, numbers included, may not "
+                  "apply to these results):", "", *("> " + line for line in desc.splitlines()),
+                  ""]
+    elif desc:
         parts += [desc, ""]
     parts += [
         f"- results: `{results.name}` ({len(records)} runs, "
         f"{sum(not r.ok for r in records)} failed)",
         f"- scenario: `{attrs.get('scenario_path', '?')}`"
-        + (f", overrides {attrs.get('overrides')}" if attrs.get("overrides") not in
-           (None, "[]") else ""),
+        + ("" if not overrides else ", with overrides: "
+           + ", ".join(f"`--set {o}`" for o in overrides)),
         f"- created {attrs.get('created', '?')}, neuroam {attrs.get('neuroam_version', '?')}"
         + (f", git {str(attrs['git_commit'])[:12]}" if attrs.get("git_commit") else ""),
         "",

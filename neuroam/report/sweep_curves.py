@@ -11,7 +11,7 @@ import numpy as np
 from ..store.record import RunRecord
 from ..sweep.grid import format_value
 from .figures import COLORS, new_figure, save
-from .tables import sizes, swept_keys
+from .tables import axis_label, sizes, swept_keys
 
 __all__ = ["plot_sweep", "x_key"]
 
@@ -72,7 +72,8 @@ def plot_sweep(records: Sequence[RunRecord], path_for, *, hopfield: bool = False
                     ax.fill_between(xs, lo, hi, color=color, alpha=alpha, lw=0)
                 spread = True
         _x_scale(ax, [x for pts in lines.values() for x in pts])
-        ax.set_xlabel(key)
+        ax.set_xlabel(axis_label(key, ok[0].implementation if len(
+            {r.implementation for r in ok}) == 1 else None))
         ax.set_ylabel(title)
         ax.set_ylim(-0.05 if field == "accuracy" else None, 1.05)
         _alpha_axis(ax, key, ok, hopfield)

@@ -105,6 +105,49 @@ COMPACT = ("accuracy", "mean_final_overlap", "spurious_fraction", "not_converged
            "non_finite_fraction")
 
 
+#: readable names of the scenario keys that studies sweep most
+_KEY_NAMES = {
+    "patterns.K": "stored patterns K", "patterns.D": "neurons D",
+    "cues.rate": "fraction of cue entries corrupted", "cues.trials_per_pattern":
+    "cues per pattern", "model.n": "interaction order n", "model.beta": "inverse temperature β",
+}
+
+
+def axis_label(key: str, implementation: str | None = None) -> str:
+    """A plot axis name for a swept scenario key: ``implementations.rram.fault_rate`` →
+    "fraction of faulty cells (fault_rate)", from the implementation's settings
+    description; other keys from a short table, else the key's last part."""
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    parts = key.split(".")
+    if parts[0] == "implementations" and len(parts) >= 3 and implementation:
+        from .. import implementations
+
+        try:
+            field = implementations.get(implementation).Settings.model_fields.get(parts[2])
+        except Exception:  # noqa: BLE001 - an implementation not installed here: plain key
+            field = None
+        desc = (getattr(field, "description", None) or "").split(":")[0].split(";")[0]
+        desc = desc.split(" (")[0].strip().rstrip(".")
+        if desc and len(desc) <= 48:
+            return f"{desc} ({'.'.join(parts[2:])})"
+    return parts[-1].replace("_", " ")
+
+
+def short_keys(keys: Sequence[str]) -> list[str]:
+    """The shortest dotted suffix of each key that no other key ends with:
+    ``implementations.rram.fault_rate`` → ``fault_rate``, unless another key ends in
+    ``fault_rate`` too (then ``rram.fault_rate``, and so on)."""
+    parts = [k.split(".") for k in keys]
+    out = []
+    for i, p in enumerate(parts):
+        n = 1
+        while n < len(p) and any(q[-n:] == p[-n:] for j, q in enumerate(parts) if j != i):
+            n += 1
+        out.append(".".join(p[-n:]))
+    return out
+
+
 def table(rows: Sequence[Row], compact: bool = False) -> tuple[list[str], list[list[str]]]:
     """Header and text cells shared by the terminal table (``compact``) and report.md."""
     keys: list[str] = []
@@ -113,7 +156,7 @@ def table(rows: Sequence[Row], compact: bool = False) -> tuple[list[str], list[l
     show_alpha = len({(r.K, r.D) for r in rows}) > 1 and all(r.K and r.D for r in rows)
     fields = [f for f in METRICS if any(f in r.metrics for r in rows)
               and (not compact or f in COMPACT)]
-    shown = [k.removeprefix("implementations.") if compact else k for k in keys]
+    shown = short_keys(keys) if compact else keys
     header = ["implementation", *shown, *(["K/D"] if show_alpha else []), "seeds", "trials",
               *(METRICS[f] for f in fields), "wall s", "status"]
     cells = []

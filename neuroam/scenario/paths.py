@@ -7,6 +7,8 @@ paths are used by ``--set``, by ``[sweep] grid`` and in every error message.
 from __future__ import annotations
 
 import copy
+import functools
+import tomllib
 from typing import Any
 
 from ..errors import ScenarioError, suggest
@@ -15,7 +17,26 @@ __all__ = ["split", "get_path", "set_path", "normalize_implementations", "sugges
 
 
 def split(path: str) -> list[str]:
-    return [p for p in path.split(".") if p]
+    """The parts of a dotted key; TOML-quoted parts may hold dots:
+    ``sweep.grid."patterns.K"`` is ``["sweep", "grid", "patterns.K"]``."""
+    return list(_split(path))
+
+
+@functools.lru_cache(maxsize=1024)
+def _split(path: str) -> tuple[str, ...]:
+    if '"' not in path and "'" not in path:
+        return tuple(p for p in path.split(".") if p)
+    try:
+        node: Any = tomllib.loads(f"{path} = 0")
+    except tomllib.TOMLDecodeError:
+        raise ScenarioError(f"the key {path!r}", "a dotted key whose parts are bare (letters, "
+                            "digits, '_', '-') or quoted", "Quote a part that holds dots, "
+                            "e.g. sweep.grid.\"patterns.K\".") from None
+    parts: list[str] = []
+    while isinstance(node, dict):
+        (part, node), = node.items()
+        parts.append(part)
+    return tuple(parts)
 
 
 def get_path(data: dict, path: str, default: Any = KeyError) -> Any:

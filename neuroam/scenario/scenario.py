@@ -15,7 +15,7 @@ from ..errors import ScenarioError
 from ..sweep.grid import RunPoint, expand
 from . import semantic
 from .messages import explain
-from .paths import normalize_implementations, set_path, suggest
+from .paths import normalize_implementations, set_path, split, suggest
 from .spec import ScenarioSpec
 from .toml_io import parse_override, parse_toml, read_toml
 
@@ -129,6 +129,28 @@ def _validate(data: dict, *, text: str, source: str, overrides: Sequence[str],
     return scenario
 
 
+def _check_overrides_not_swept(data: dict, overrides: Sequence[str], source: str) -> None:
+    """A ``--set`` on a key the grid sweeps would be overwritten at every point: refuse it
+    and say how to set the axis instead."""
+    sweep = data.get("sweep")
+    grid = sweep.get("grid") if isinstance(sweep, dict) else None
+    if not isinstance(grid, dict):
+        return
+    for item in overrides:
+        key, _ = parse_override(item)
+        parts = split(key)
+        if parts[:1] == ["sweep"]:
+            continue
+        for axis in grid:
+            if parts[:len(split(axis))] == split(axis):
+                raise ScenarioError(
+                    f"--set {item!r}, but [sweep] grid of {source} sweeps `{axis}`, which "
+                    "would replace it at every grid point",
+                    "--set only on keys the grid does not sweep",
+                    f"Set the axis itself: --set 'sweep.grid.\"{axis}\"=[...]' (one value "
+                    "runs one point), or replace the whole grid with --set 'sweep.grid={...}'.")
+
+
 def _check_grid_labels(spec: ScenarioSpec, source: str) -> None:
     """A grid key under ``implementations.`` must name one of the labels."""
     labels = list(spec.implementations)
@@ -164,6 +186,7 @@ def loads_scenario(text: str, *, source: str = "<string>", overrides: Sequence[s
         key, value = parse_override(item)
         data = set_path(data, key, value, origin=f"--set {item!r}")
     data, where2 = normalize_implementations(data)
+    _check_overrides_not_swept(data, overrides, source)
     return _validate(data, text=text, source=source, overrides=overrides,
                      where={**where2, **where}, deep=deep)
 

@@ -19,13 +19,13 @@ _U32 = 2**32 - 1
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 class _Open(BaseModel):
     """A table whose extra keys are parameters checked in the semantic stage."""
 
-    model_config = ConfigDict(extra="allow", validate_default=True)
+    model_config = ConfigDict(extra="allow", validate_default=True, allow_inf_nan=False)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -57,7 +57,9 @@ class PatternsSpec(_Open):
     @model_validator(mode="after")
     def _one_source(self):
         if (self.generator is None) == (self.file is None):
-            raise ValueError("give exactly one of `generator` or `file`")
+            raise ValueError("give exactly one of `generator` or `file` (from the command "
+                             "line, replace the whole table: --set "
+                             "'patterns={file=\"x.npy\"}')")
         return self
 
 

@@ -16,7 +16,8 @@ from ..errors import ScenarioError
 __all__ = ["read_toml", "parse_toml", "parse_override"]
 
 _POS = re.compile(r"\(at line (\d+), column (\d+)\)")
-_KEY = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\\]*"|'[^']*')"""
+_KEY = re.compile(rf"^{_PART}(\s*\.\s*{_PART})*$")
 
 
 def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
@@ -81,9 +82,10 @@ def parse_override(item: str) -> tuple[str, Any]:
                             "Join the dotted key and the value with '='.")
     if not _KEY.match(key):
         raise ScenarioError(f"the key {key!r} in --set {item!r}",
-                            "a dotted path of bare keys (letters, digits, '_' and '-')",
-                            "Write the path as in the scenario file, e.g. "
-                            "implementations.ideal-ode.t1.")
+                            "a dotted path of bare keys (letters, digits, '_' and '-') or "
+                            "quoted keys", "Write the path as in the scenario file, e.g. "
+                            "implementations.ideal-ode.t1, or sweep.grid.\"patterns.K\" for "
+                            "one grid axis.")
     raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]

@@ -21,6 +21,7 @@ import errno
 import json
 import os
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -37,7 +38,7 @@ from .record import RunRecord, Variable
 from .summary import summary_variables
 
 __all__ = ["ResultsWriter", "assemble", "atomic_h5", "write_run", "write_partial",
-           "read_partial", "partial_index", "check_space", "disk_full"]
+           "read_partial", "partial_index", "check_space", "disk_full", "output_folder"]
 
 #: bytes kept free beyond the estimate of each write
 _MARGIN = 4 << 20
@@ -50,6 +51,24 @@ def disk_full(folder: Path, need: int | None = None, free: int | None = None) ->
                       "free space for the results",
                       "Free some space (or choose another --out) and continue with "
                       "`neuroam run SCENARIO --out DIR --resume`: finished runs are kept.")
+
+
+def output_folder(out: str | Path, option: str = "--out") -> Path:
+    """``out`` as a folder neuroam can write into (created with its parents if missing);
+    a StoreError naming ``option`` when it is a file or cannot be written."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise StoreError(f"{option} {str(out)!r}, which is a file", "a folder (created if missing)",
+                         f"Give a folder path for {option}.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".neuroam-probe-"):
+            pass
+    except OSError as exc:
+        raise StoreError(f"{option} {str(out)!r}, a folder that cannot be written "
+                         f"({exc.strerror or exc})", "a folder where neuroam may create files",
+                         f"Choose another {option} folder or fix its permissions.") from None
+    return out
 
 
 def check_space(folder: Path, need: int) -> None:

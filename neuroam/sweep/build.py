@@ -54,6 +54,15 @@ def build_patterns(scenario, seed: int):
         path = Path(spec.file).expanduser()
         if not path.is_absolute() and scenario.near is not None:
             path = scenario.near.parent / path
+        if not path.exists():
+            from ..errors import ScenarioError
+
+            base = (f"from the scenario's folder {str(scenario.near.parent)!r}"
+                    if scenario.near is not None else "from the current folder")
+            raise ScenarioError(f"patterns.file = {spec.file!r} in {scenario.source}: there is "
+                                f"no file {str(path)!r}",
+                                f"a .npy or .h5 pattern file; a relative path is read {base}",
+                                "Put the file there, or give its absolute path.")
         return _call(gen.load, {"path": path}, "[patterns] file", scenario.source)
     fn = getattr(gen, spec.generator)
     kwargs = pattern_params(scenario.spec)

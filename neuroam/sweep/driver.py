@@ -22,13 +22,13 @@ import dataclasses
 import json
 import queue
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .. import inputs
 from ..errors import StoreError
+from ..store.writer import output_folder
 from ..store import (PARTIAL_DIR, RESULTS_NAME, ResultsWriter, partial_index, read_partial,
                      read_records, root_attrs, write_partial)
 from ..store.record import RunRecord
@@ -60,20 +60,6 @@ class StudyOutcome:
         return [r for r in self.records if not r.ok]
 
 
-def _make_folder(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise StoreError(f"--out {str(out)!r}, which is a file", "a folder (created if missing)",
-                         "Give a folder path for --out.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".neuroam-probe-"):
-            pass
-    except OSError as exc:
-        raise StoreError(f"an output folder {str(out)!r} that cannot be written "
-                         f"({exc.strerror or exc})", "a folder where neuroam may create files",
-                         "Choose another --out folder or fix its permissions.") from None
-
-
 def _partials(out: Path) -> list[Path]:
     d = out / PARTIAL_DIR
     return sorted(d.rglob("*.npz")) if d.is_dir() else []
@@ -86,7 +72,7 @@ def prepare_out(out: Path, *, overwrite: bool, resume: bool) -> None:
         raise StoreError("both --overwrite and --resume", "at most one of them",
                          "Use --resume to continue an interrupted run, --overwrite to "
                          "start again.")
-    _make_folder(out)
+    output_folder(out)
     holds = (out / RESULTS_NAME).exists() or bool(_partials(out))
     if holds and not (overwrite or resume):
         raise StoreError(f"an output folder {str(out)!r} that already holds results",
@@ -278,7 +264,7 @@ def run_study(scenario, out: str | Path, *, overwrite: bool = False, resume: boo
     writer either way.
     """
     out = Path(out)
-    _make_folder(out)
+    output_folder(out)
     executor = executor if executor is not None else LocalExecutor(threads)
     with study_lock(out, scenario.name):
         prepare_out(out, overwrite=overwrite, resume=resume)
