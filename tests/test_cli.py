@@ -159,3 +159,83 @@ def test_failed_runs_exit_nonzero_and_are_recorded(tmp_path):
     with h5py.File(tmp_path / "o" / "results.h5", "r") as f:
         assert f.attrs["n_failed"] == 1 and f.attrs["n_runs"] == 2
     assert "Failed runs" in (tmp_path / "o" / "report.md").read_text()
+
+
+SWEPT = TINY + '[sweep]\ngrid = { "patterns.K" = [2, 3] }\n'
+
+#: (case, scenario text, extra CLI arguments, text the message must contain)
+USER_ERRORS = [
+    ("order as a word", TINY.replace('name = "hopfield"', 'name = "polynomial"'),
+     ["--set", "model.n=three"], "n='three'"),
+    ("empty value", TINY.replace('name = "hopfield"', 'name = "polynomial"'),
+     ["--set", "model.n="], "integer n"),
+    ("gain as a word", TINY, ["--set", "model.gain=abc"], "gain='abc'"),
+    ("rectified as a number", TINY.replace('name = "hopfield"', 'name = "polynomial"'),
+     ["--set", "model.rectified=2"], "true or false"),
+    ("rate as a string", TINY, ["--set", 'cues.rate="0.1"'], "without quotes"),
+    ("infinite t1", TINY, ["--set", "implementations.ideal-ode.t1=inf"], "t1"),
+    ("nan rate", TINY, ["--set", "cues.rate=nan"], "rate=nan"),
+    ("too large for memory", TINY, ["--set", "patterns.D=10000000",
+                                    "--set", "patterns.K=1000"], "GiB"),
+    ("nested 5000 deep", TINY.replace("rate = 0.1", "rate = 0.1\nx = " + "[" * 5000
+                                      + "]" * 5000), [], "nested deeper"),
+    ("--set on a swept key", SWEPT, ["--set", "patterns.K=4"], 'sweep.grid."patterns.K"'),
+    ("file on a generator", TINY, ["--set", 'patterns.file="x.npy"'], "patterns={file="),
+    ("bad quoted key", TINY, ["--set", 'sweep.grid."patterns.K=[1]'], "dotted path"),
+]
+
+
+@pytest.mark.parametrize("case, text, args, needle", USER_ERRORS, ids=[c[0] for c in USER_ERRORS])
+def test_user_errors_exit_2_with_one_message(tmp_path, case, text, args, needle):
+    scen = tmp_path / "s.toml"
+    scen.write_text(text)
+    res = cli("validate", scen, *args)
+    assert res.exit_code == 2, res.output
+    assert "error:" in res.output and needle in " ".join(res.output.split()), res.output
+
+
+def test_one_grid_axis_can_be_overridden(tmp_path):
+    scen = tmp_path / "s.toml"
+    scen.write_text(SWEPT)
+    res = cli("validate", scen, "--set", 'sweep.grid."patterns.K"=[2, 3, 4]')
+    assert res.exit_code == 0 and "3 run(s)" in res.output, res.output
+
+
+def test_output_paths_that_cannot_be_written(tmp_path, finished):
+    _, out = finished
+    (tmp_path / "afile").write_text("x")
+    res = cli("report", out / "results.h5", "--out", tmp_path / "afile")
+    assert res.exit_code == 2 and "is a file" in res.output
+    res = cli("report", out / "results.h5", "--out", tmp_path / "afile" / "sub")
+    assert res.exit_code == 2 and "cannot be written" in res.output
+    res = cli("schema", "-o", tmp_path / "afile" / "s.json")
+    assert res.exit_code == 2 and "--output" in res.output
+    res = cli("schema", "-o", tmp_path / "new" / "dir" / "s.json")  # folders are made
+    assert res.exit_code == 0 and (tmp_path / "new" / "dir" / "s.json").is_file()
+
+
+def test_damaged_numbers_in_results_are_detected(tmp_path, finished):
+    """A flipped bit inside a stored array is an error when read (per-chunk checksums),
+    not a silently different report."""
+    _, out = finished
+    good = (out / "results.h5").read_bytes()
+    with h5py.File(out / "results.h5", "r") as f:
+        ds = f["summary/accuracy"]  # every report reads the summary table
+        assert ds.fletcher32
+        offset = ds.id.get_chunk_info(0).byte_offset
+    bad = bytearray(good)
+    bad[offset + 3] ^= 0x10
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "results.h5").write_bytes(bytes(bad))
+    res = cli("report", tmp_path / "r" / "results.h5")
+    assert res.exit_code == 2 and "damaged" in res.output, res.output
+
+
+def test_report_marks_the_description_as_written_under_overrides(tmp_path):
+    scen = tmp_path / "tiny.toml"
+    scen.write_text(TINY)
+    res = cli("run", scen, "--out", tmp_path / "o", "--no-progress", "--set", "cues.rate=0.2")
+    assert res.exit_code == 0, res.output
+    text = (tmp_path / "o" / "report.md").read_text()
+    assert "as written" in text and "> A tiny Hopfield test." in text
+    assert "`--set cues.rate=0.2`" in text

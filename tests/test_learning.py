@@ -47,3 +47,14 @@ def test_pseudo_inverse_is_a_projection():
 def test_storkey_single_pattern_equals_hebb():
     pats = na.patterns.random_binary(K=1, D=20, seed=4)
     np.testing.assert_allclose(storkey(pats), hebbian(pats), atol=1e-12)
+
+
+def test_rules_take_a_plain_array():
+    """A (K, D) ±1 array is enough: a few random patterns are fixed points of sign(W x)
+    under every rule (K ≪ 0.14 D)."""
+    rng = np.random.default_rng(3)
+    xi = np.where(rng.random((3, 200)) < 0.5, -1.0, 1.0)
+    for rule in (na.learning.hebbian, na.learning.storkey, na.learning.pseudo_inverse):
+        W = rule(xi)
+        assert W.shape == (200, 200)
+        assert np.array_equal(np.sign(xi @ W), xi), rule.__name__

@@ -68,3 +68,14 @@ def test_report_on_a_non_results_file_is_a_store_error(tmp_path):
     (tmp_path / "x.h5").write_bytes(b"nope")
     with pytest.raises(StoreError):
         make_report(tmp_path / "x.h5")
+
+
+def test_summary_headers_stay_distinct_and_axes_readable():
+    from neuroam.report.tables import axis_label, short_keys
+
+    keys = ["implementations.a.fault_rate", "implementations.b.fault_rate", "patterns.K",
+            "implementations.a.n_draws"]
+    shown = short_keys(keys)
+    assert len(set(shown)) == len(keys) and shown[2] == "K" and shown[3] == "n_draws"
+    label = axis_label("implementations.rram.fault_rate", "crossbar")
+    assert "fault" in label and "implementations" not in label
