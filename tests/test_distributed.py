@@ -11,6 +11,7 @@ import pytest
 
 from neuroam.errors import ClusterError
 from neuroam.scenario import loads_scenario
+from neuroam.store import read_summary
 from neuroam.sweep import run_study
 from neuroam.sweep import plan_batches
 from neuroam.sweep.distributed import DaskExecutor
@@ -127,7 +128,9 @@ def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(tmp_path):
     with h5py.File(outcome.results, "r") as f:
         groups = [f"{label}/{p}" for label in f["runs"] for p in f["runs"][label]]
         assert sorted(groups) == sorted(ids)
-        assert f["summary"]["run"].shape[0] == len(ids)
+    table = read_summary(outcome.results)  # one row per run id, each with its own result
+    assert sorted(str(r) for r in table["run"].values) == sorted(ids)
+    assert (table["n_patterns"].values == table["param.patterns.K"].values).all()
     pids = {r.pid for r in outcome.records}
     assert os.getpid() not in pids  # every run executed on a worker
 
@@ -161,21 +164,51 @@ def test_a_failing_point_is_recorded_and_the_rest_completes(tmp_path):
         assert sum(bool(e) for e in errors) == 1 and any("UnsupportedError" in e for e in errors)
 
 
-def test_a_missing_package_is_recorded_as_not_installed(tmp_path, monkeypatch):
-    from neuroam import implementations
+def _import_missing_backend():
+    import neuroam_missing_backend  # noqa: F401 - a third-party package installed nowhere
 
-    impl = implementations.get("ideal-discrete")
+
+def _import_broken_internal_module():
+    import neuroam.no_such_module  # noqa: F401 - a bug in neuroam, not a missing package
+
+
+def _import_missing_name():
+    from numpy import no_such_name  # noqa: F401 - numpy is installed: a version mismatch
+
+
+def _import_missing_submodule():
+    import numpy.no_such_submodule  # noqa: F401 - numpy is installed
+
+
+@pytest.mark.parametrize("importer, installed, name", [
+    (_import_missing_backend, False, "neuroam_missing_backend"),
+    (_import_broken_internal_module, True, "neuroam.no_such_module"),
+    (_import_missing_name, True, "no_such_name"),
+    (_import_missing_submodule, True, "numpy.no_such_submodule"),
+])
+def test_only_a_missing_package_is_recorded_as_not_installed(monkeypatch, importer, installed,
+                                                             name):
+    """A third-party package that cannot be found is "not installed" with its pip
+    command; any other ImportError (a broken neuroam import, a name or submodule missing
+    from an installed package) is a bug, recorded with its message and traceback."""
+    from neuroam import implementations
+    from neuroam.sweep.execute import run_one
 
     def recall_batch(*args, **kwargs):
-        import neuroam_missing_backend  # noqa: F401 - not installed anywhere
+        importer()
 
-    monkeypatch.setattr(impl, "recall_batch", recall_batch)
-    outcome = run_study(loads_scenario(FAILING), tmp_path / "o")
-    failed = {r.run_id: r for r in outcome.records if not r.ok}
-    assert sorted(failed) == ["chip/p001-s0", "ideal-discrete/p000-s0"]  # + the unsupported
-    error = failed["ideal-discrete/p000-s0"].error
-    assert "not installed" in error and "neuroam_missing_backend" in error
-    assert [r.run_id for r in outcome.records if r.ok] == ["chip/p000-s0"]
+    monkeypatch.setattr(implementations.get("ideal-discrete"), "recall_batch", recall_batch)
+    sc = loads_scenario(FAILING)
+    run = next(r for r in sc.runs() if r.label == "ideal-discrete")
+    record = run_one(sc, run)
+    assert not record.ok and name in record.error
+    if not installed:
+        assert record.error.startswith("not installed")
+        assert f"pip install {name}" in record.error and "Traceback" not in record.error
+    else:
+        assert "not installed" not in record.error and "pip install" not in record.error
+        assert record.error.startswith("unexpected ") and "Traceback" in record.error
+        assert importer.__name__ in record.error  # the traceback points at the import
 
 
 def test_workers_are_prepared_in_their_main_thread():

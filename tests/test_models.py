@@ -33,12 +33,31 @@ def test_known_activations():
 
 
 @pytest.mark.parametrize("name,params", FAMILIES)
-def test_energy_breakdown_sums_to_total(name, params, binary_patterns):
+def test_energy_is_a_lyapunov_function_of_the_vector_field(name, params, binary_patterns):
+    """Krotov & Hopfield's Lyapunov identity (tutorial §3.4): for every layer,
+    ∂E/∂x = H (x − I) = −τ H ẋ with H the Hessian of the layer's Lagrangian, so
+    dE/dt = −Σ τ ẋᵀ H ẋ ≤ 0. E is the total of the breakdown (neuron and synapse
+    parts); the vector field comes from the currents alone: autodiff of the first
+    must give the second, at a state off any fixed point."""
     net = na.make_model(name, **params).bind(binary_patterns)
-    xs = net.init_state(jnp.asarray(binary_patterns.xi[1]))
-    parts = net.energy_breakdown(xs)
+    rng = np.random.default_rng(4)
+    cue = binary_patterns.xi[1] + 0.5 * rng.normal(size=binary_patterns.D)
+    xs = net.init_state(jnp.asarray(cue, jnp.float32))
+
+    def total(x):
+        parts = net.energy_breakdown(x)
+        return sum(parts.values()), parts
+
+    dE, parts = jax.grad(total, has_aux=True)(xs)
     assert any(k.startswith("neuron:") for k in parts) and any(k.startswith("synapse") for k in parts)
-    np.testing.assert_allclose(sum(parts.values()), net.energy(xs), rtol=1e-6)
+    flow = net.vector_field(xs)
+    dE_dt = 0.0
+    for n, layer in net.layers.items():
+        _, H_flow = jax.jvp(jax.grad(layer.lagrangian), (xs[n],), (flow[n],))  # H ẋ
+        expected = -layer.tau * H_flow
+        np.testing.assert_allclose(dE[n], expected, rtol=1e-4, atol=1e-5 * float(jnp.abs(expected).max()))
+        dE_dt += float(jnp.vdot(dE[n], flow[n]))
+    assert dE_dt < 0
 
 
 @pytest.mark.parametrize("name,params", BIPARTITE)

@@ -1,11 +1,14 @@
 """The spiking mirror (Brian2): small networks on the numpy target, properties not timings.
 
 Fast tests use D ≤ 40 and a handful of trials on Brian2's numpy target (no compiler);
-the slow ones check the issue's bar at D = 100 and that cpp_standalone reproduces the
-runtime back-end spike for spike.
+the slow ones check the issue's bar at D = 100 and that cython and cpp_standalone
+reproduce the runtime numpy back-end spike for spike.
 """
 
 from __future__ import annotations
+
+import importlib.util
+import shutil
 
 import numpy as np
 import pytest
@@ -241,6 +244,24 @@ def test_issue_bar_at_d100(seed):
     assert agree_d >= 0.95 and acc_d >= 0.95
     _, acc_fail, acc_fail_ideal = _agreement(HOPFIELD, K=200, n_trials=40, seed=seed)
     assert acc_fail <= 0.1 and acc_fail_ideal <= 0.1
+
+
+@pytest.mark.slow  # the first use compiles Brian2's cython extensions (20-90 s here)
+@pytest.mark.skipif(importlib.util.find_spec("Cython") is None
+                    or not (shutil.which("cc") or shutil.which("gcc")),
+                    reason="the cython back-end needs Cython and a C compiler (pip install "
+                           "cython; apt-get install -y gcc)")
+def test_cython_reproduces_numpy_spike_for_spike():
+    """Brian2's cython target compiles the same equations the numpy target interprets:
+    one seed gives the same spikes (neuron and time) and the same recalled states."""
+    pat, cues, model = _setup(HOPFIELD, K=2, D=24, n_trials=4)
+    ref = na.recall(model, pat, cues, "spiking", seed=3, backend="numpy")
+    cy = na.recall(model, pat, cues, "spiking", seed=3, backend="cython")
+    assert cy.attrs["backend"] == "cython" and ref.attrs["backend"] == "numpy"
+    assert ref.extras["spike_time"].data.size > 100  # the comparison has spikes to compare
+    for key in ("spike_count", "spike_neuron", "spike_time"):
+        np.testing.assert_array_equal(cy.extras[key].data, ref.extras[key].data)
+    np.testing.assert_array_equal(cy.final, ref.final)
 
 
 @pytest.mark.slow

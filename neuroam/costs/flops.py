@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import UnsupportedError
 from ..models.synapses import BipartiteSynapse, DenseSynapse, WeightSynapse
 
 __all__ = ["vector_field_flops", "flip_flops", "EVALS_PER_STEP"]
@@ -18,7 +19,12 @@ _PER_NEURON = 10
 
 
 def vector_field_flops(network) -> float:
-    """FLOPs of one vector-field evaluation for one trial (matvecs dominate)."""
+    """FLOPs of one vector-field evaluation for one trial (matvecs dominate).
+
+    The currents are the autodiff gradient of the synapse energies, so each synapse
+    costs its forward product and its transpose: ξg and ξᵀf (4KD), Wg and Wᵀ(·) (4D²:
+    autodiff does not use the symmetry of W). A synapse of any other kind is refused.
+    """
     total = sum(_PER_NEURON * layer.size for layer in network.layers.values())
     for s in network.synapses:
         if isinstance(s, (DenseSynapse, BipartiteSynapse)):
@@ -26,10 +32,16 @@ def vector_field_flops(network) -> float:
             total += 4 * K * D  # scores ξg and drive ξᵀf
         elif isinstance(s, WeightSynapse):
             D = s.W.shape[0]
-            total += 2 * D * D
-        else:  # unknown synapse: charge a dense pairwise product over its layers
-            n = sum(network.layers[name].size for name in s.layers)
-            total += 2 * n * n
+            total += 4 * D * D  # W g forward, Wᵀ(−½ g) backward
+        else:
+            raise UnsupportedError(
+                f"a synapse of kind {getattr(s, 'kind', '?')!r} ({type(s).__name__}) in the "
+                "FLOP count of the ideal implementations",
+                "a DenseSynapse, BipartiteSynapse or WeightSynapse, whose products the "
+                "cost model knows",
+                "Add the synapse's FLOPs per vector-field evaluation to "
+                "neuroam.costs.flops.vector_field_flops (a subclass of a known synapse "
+                "is counted as that synapse).")
     return float(total)
 
 

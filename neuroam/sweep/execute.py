@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import ctypes
+import importlib.util
 import json
 import os
 import sys
@@ -89,11 +90,31 @@ def _failed(run: RunPoint, message: str, wall: float, files=None) -> RunRecord:
                      finished=now_iso(), inputs=dict(files or {}))
 
 
+def _not_installed(exc: BaseException) -> str | None:
+    """The package ``exc`` says is missing, when it is one that is not installed here.
+
+    Only a :class:`ModuleNotFoundError` for a module outside neuroam whose top-level
+    package cannot be found qualifies: a broken ``neuroam.*`` import, a missing name in an
+    installed package (``from x import y``) or a missing submodule of an installed
+    package is a bug or a version mismatch, reported with its traceback.
+    """
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    top = exc.name.partition(".")[0]
+    if top == "neuroam":
+        return None
+    try:
+        found = importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):  # a broken package's __spec__: not "not installed"
+        found = True
+    return None if found else exc.name
+
+
 def _error_text(run: RunPoint, exc: BaseException) -> str:
     if isinstance(exc, NeuroamError):
         return f"{type(exc).__name__}: {exc}"
-    missing = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
-    if isinstance(exc, ImportError) and missing and not missing.startswith("neuroam"):
+    missing = _not_installed(exc)
+    if missing:
         return (f"not installed: the {run.implementation!r} implementation needs the "
                 f"package {missing!r}, which cannot be imported on this machine ({exc}). "
                 f"Install it (pip install {missing.split('.')[0]}) in the environment that "
