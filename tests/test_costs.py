@@ -98,3 +98,14 @@ def test_bad_processor_cards(binary_patterns, flip_cues, tmp_path):
     with pytest.raises(CardError, match="peak_flops"):
         ideal_cost(res, na.make_model("hopfield").bind(binary_patterns), solver=None,
                    discrete=True, processor=str(bad))
+
+
+def test_every_solver_has_an_evaluation_count_and_unknown_ones_are_refused():
+    from neuroam.costs.flops import EVALS_PER_STEP
+    from neuroam.costs.ideal import ideal_cost
+    from neuroam.dynamics.ode import ODE_SOLVERS
+    from neuroam.dynamics.sde import SDE_SOLVERS
+
+    assert set(ODE_SOLVERS) | set(SDE_SOLVERS) <= set(EVALS_PER_STEP)
+    with pytest.raises(UnsupportedError, match="no-such-solver"):
+        ideal_cost(None, None, solver="no-such-solver")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..cards import load_card
+from ..dynamics.erk import UNROLLED
+from ..errors import UnsupportedError
 from .estimate import CostEstimate
 from .flops import EVALS_PER_STEP, flip_flops, vector_field_flops
 
@@ -27,6 +29,11 @@ def ideal_cost(result, network, *, solver: str | None, steady_stop: bool = True,
     FLOPs × power / (peak × utilization); latency = FLOPs / (peak × utilization),
     i.e. one recall alone on the whole processor.
     """
+    if not discrete and solver not in EVALS_PER_STEP:  # unknown to the cost model: no guess
+        raise UnsupportedError(f"the solver {solver!r} in the cost model",
+                               f"one of {sorted(EVALS_PER_STEP)}",
+                               "Add its vector-field evaluations per step to "
+                               "neuroam.costs.flops.EVALS_PER_STEP.")
     card, peak, power, util = _processor(processor)
     steps = result.extras.get("n_steps")
     n_steps = float(np.mean(steps.data)) if steps is not None else float(result.n_times)
@@ -34,7 +41,10 @@ def ideal_cost(result, network, *, solver: str | None, steady_stop: bool = True,
         flops = n_steps * network.D * flip_flops(network)
         what = f"{n_steps:.1f} sweeps x {network.D} updates"
     else:
-        evals = EVALS_PER_STEP.get(solver or "", 1) + (1 if steady_stop else 0)
+        # the steady-state test reads the drift an unrolled Runge-Kutta step has just
+        # evaluated (dynamics/steady.py); the other solvers evaluate it once more
+        extra = 1 if steady_stop and solver not in UNROLLED else 0
+        evals = EVALS_PER_STEP[solver] + extra
         flops = n_steps * evals * vector_field_flops(network)
         what = f"{n_steps:.1f} steps x {evals} vector-field evaluations"
     rate = peak * util
