@@ -77,11 +77,15 @@ def run(
     import os
     import threading
 
-    # the report's plotting stack (matplotlib, ~1 s) is imported while the study computes
-    threading.Thread(target=lambda: __import__("neuroam.report.figures"), daemon=True).start()
     from ..sweep import run_study
     from ..sweep.distributed import DaskExecutor
     from ..sweep.local import LocalExecutor
+
+    # the report's plotting stack (matplotlib, ~1 s) is imported while the study computes:
+    # matplotlib only, which the study never imports (two threads importing one package
+    # at once can see it half-initialised: neuroam's own modules load in this thread)
+    threading.Thread(target=lambda: __import__("matplotlib.backends.backend_agg"),
+                     daemon=True).start()
 
     if workers is not None and workers < 1:
         raise UnsupportedError(f"--workers {workers}", "a positive number of workers",
