@@ -1,6 +1,7 @@
 """Stored patterns ξ: the validated container and its generators, images and file I/O."""
 
 from .correlated import correlated_binary
+from .datasets import digits, from_images
 from .images import image_names, images
 from .io import load, save
 from .pattern_set import PatternSet
@@ -12,6 +13,8 @@ __all__ = [
     "gaussian",
     "sphere",
     "correlated_binary",
+    "digits",
+    "from_images",
     "images",
     "image_names",
     "load",
