@@ -171,3 +171,28 @@ def test_async_and_ode_dynamics_run(he_setup):
         m, res = _overlap(HOP, pats, cues, rule="pseudo-inverse", dynamics=dyn, max_steps=40,
                           dt=0.25)
         assert m > 0.95 and res.time_unit == ("tau" if dyn == "ode" else "sweep")
+
+
+def test_bernoulli_faults_and_the_zero_diagonal_option(he_setup):
+    """He et al.'s protocol as options: Bernoulli(p) zeroed weights (the faulty count
+    varies per chip, with the binomial spread), symmetric masks, and the pseudo-inverse
+    without its self-coupling (the diagonal of a rank-K projector sums to K)."""
+    pats, cues = he_setup
+    ideal = dict(device="ideal-memristor", circuit="crossbar-ideal", fault_kind="zero",
+                 rule="pseudo-inverse", n_draws=8)
+    D = pats.D
+    res = na.recall(HOP, pats, cues, "crossbar", fault_model="bernoulli", fault_rate=0.3,
+                    **ideal)
+    frac = res.extras["fault_mask"].data.reshape(8, -1).mean(axis=1)
+    assert abs(frac.mean() - 0.3) < 3 * np.sqrt(0.3 * 0.7 / (8 * D * D))
+    assert frac.std() > 0  # not an exact count
+    sym = na.recall(HOP, pats, cues, "crossbar", fault_model="bernoulli-symmetric",
+                    fault_rate=0.3, **ideal).extras["fault_mask"].data
+    assert np.array_equal(sym, np.swapaxes(sym, -1, -2))
+    W = na.recall(HOP, pats, cues, "crossbar", **ideal).extras["weight_effective"].data[0]
+    assert np.trace(W) == pytest.approx(pats.K, rel=1e-3)
+    W0 = na.recall(HOP, pats, cues, "crossbar", zero_diagonal=True,
+                   **ideal).extras["weight_effective"].data[0]
+    assert np.allclose(np.diag(W0), 0.0, atol=1e-6)
+    off = ~np.eye(D, dtype=bool)
+    np.testing.assert_allclose(W0[off], W[off], atol=1e-5)

@@ -58,3 +58,19 @@ def test_rules_take_a_plain_array():
         W = rule(xi)
         assert W.shape == (200, 200)
         assert np.array_equal(np.sign(xi @ W), xi), rule.__name__
+
+
+def test_zero_diagonal_for_every_rule():
+    """The projector's diagonal sums to its rank K (trace of a projection), Hebb's to K
+    when kept; True removes it for every rule; Storkey's rule has none to keep."""
+    p = na.patterns.random_binary(K=5, D=40, seed=0)
+    assert np.trace(na.learning.learn("pseudo-inverse", p)) == pytest.approx(5, rel=1e-5)
+    assert np.trace(na.learning.learn("hebbian", p, zero_diagonal=False)) == pytest.approx(5, rel=1e-5)
+    for rule in ("hebbian", "storkey", "pseudo-inverse"):
+        assert np.all(np.diag(na.learning.learn(rule, p, zero_diagonal=True)) == 0)
+    with pytest.raises(na.errors.LearningRuleError):
+        na.learning.learn("storkey", p, zero_diagonal=False)
+    m = na.make_model("hopfield", rule="pseudo-inverse", zero_diagonal=True)
+    assert m.params()["zero_diagonal"] is True
+    with pytest.raises(na.errors.LearningRuleError):
+        na.make_model("hopfield", zero_diagonal=True)  # no weights without a rule

@@ -69,7 +69,7 @@ def _draft(model, patterns, s, seed: int, cards: dict) -> _Draft:
     device, circuit = cards[s.device, s.circuit]
     levels = device.levels if s.levels is None else device.check_levels(s.levels)
     wv = device.write_verify_iterations if s.write_verify is None else s.write_verify
-    plan = make_plan(model, patterns, s.rule, s.dynamics)
+    plan = make_plan(model, patterns, s.rule, s.dynamics, s.zero_diagonal)
     n_out = patterns.D if plan.form == "weights" else patterns.K
     layout = make_layout(patterns.D, n_out, circuit)
     rng = np.random.default_rng([int(seed), 0xC0FFEE])

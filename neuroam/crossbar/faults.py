@@ -1,6 +1,10 @@
-"""Fault injection: which cells are faulty, with three spatial models.
+"""Fault injection: which cells are faulty, with five spatial models.
 
 - ``independent``: exactly round(p·N) cells of the grid, chosen uniformly at random;
+- ``bernoulli``: each cell faulty with probability p, independently (the count varies
+  from draw to draw: He et al. 2025's Bernoulli(p) mask);
+- ``bernoulli-symmetric``: as ``bernoulli`` on the upper triangle of a square grid,
+  mirrored, so that a faulty weight W_ij has a faulty W_ji (the diagonal draws alone);
 - ``lines``: whole broken rows and columns (word and bit lines); each line is broken so
   that the faulty fraction 1 − (1 − r/R)(1 − c/C) ≈ p, with r = round(q R), c = round(q C)
   and q = 1 − √(1 − p); every cell of a broken line shares one stuck state;
@@ -23,7 +27,7 @@ from .mapping import STUCK_OFF, STUCK_ON
 
 __all__ = ["FAULT_MODELS", "fault_grid", "stuck_codes"]
 
-FAULT_MODELS = ("independent", "lines", "clustered")
+FAULT_MODELS = ("independent", "bernoulli", "bernoulli-symmetric", "lines", "clustered")
 
 
 def _check(rate: float, model: str, cluster_size: float) -> None:
@@ -62,6 +66,16 @@ def fault_grid(shape: tuple[int, ...], rate: float, model: str, rng: np.random.G
     u = rng.random(shape)
     if model == "independent":
         return _exact(rng.random(shape), rate), u
+    if model == "bernoulli":
+        return rng.random(shape) < rate, u
+    if model == "bernoulli-symmetric":
+        if R != C:
+            raise ValueRangeError(f"fault_model = 'bernoulli-symmetric' on a {R}×{C} grid",
+                                  "a square grid (zeroed weights of a D×D weight matrix)",
+                                  "Use fault_kind = \"zero\" with a Hopfield weight matrix, or "
+                                  "fault_model = \"bernoulli\".")
+        upper = np.triu(rng.random(shape) < rate)
+        return upper | np.swapaxes(np.triu(upper, 1), -1, -2), u
     if model == "clustered":
         noise = rng.standard_normal(shape)
         sigma = [0.0] * (len(shape) - 2) + [cluster_size, cluster_size]

@@ -46,14 +46,16 @@ def _gain(model) -> float:
     return float(getattr(model, "gain", 4.0))
 
 
-def make_plan(model, patterns, rule: str, dynamics: str) -> Plan:
+def make_plan(model, patterns, rule: str, dynamics: str,
+              zero_diagonal: bool | None = None) -> Plan:
     if dynamics != "ode" and not patterns.is_binary:
         raise UnsupportedError("real-valued patterns for sign (sync/async) updates",
                                "binary ±1 patterns", "Use dynamics = \"ode\" for real-valued "
                                "patterns.")
     if rule != "model":
         hop = make_model("hopfield", rule=None if rule == "fault-aware" else rule,
-                         gain=_gain(model), tau=model.tau)
+                         gain=_gain(model), tau=model.tau,
+                         zero_diagonal=None if rule == "fault-aware" else zero_diagonal)
         if rule == "fault-aware":
             net = hop.bind(patterns)  # layers only; weights come from training
             D = patterns.D

@@ -59,7 +59,15 @@ class CrossbarSettings(SettingsBase):
     fault_kind: Literal["zero", "stuck"] = Field(
         "stuck", description="'zero': faulty weights are 0 (He et al. 2025); 'stuck': devices "
         "stuck at g_min (OFF) or g_max (ON)")
-    fault_model: Literal["independent", "lines", "clustered"] = "independent"
+    fault_model: Literal["independent", "bernoulli", "bernoulli-symmetric", "lines",
+                         "clustered"] = Field(
+        "independent", description="where faults fall: 'independent' (exactly round(p N) "
+        "cells), 'bernoulli' (each cell faulty with probability p, He et al. 2025), "
+        "'bernoulli-symmetric' (weights W_ij and W_ji together; zero faults), 'lines', "
+        "'clustered'")
+    zero_diagonal: bool | None = Field(None, description="with a learning rule: True drops "
+                                       "the self-coupling W_ii, False keeps it; default: the "
+                                       "rule's own")
     stuck_on_fraction: float | None = Field(None, ge=0.0, le=1.0, description="share of stuck "
                                             "devices that are ON; default: the card's")
     cluster_size: float = Field(2.0, gt=0.0, description="cluster radius in cells (clustered)")

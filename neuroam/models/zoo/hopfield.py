@@ -6,7 +6,7 @@ import jax.numpy as jnp
 from ...errors import LearningRuleError
 from ...learning import learn
 from ..lagrangians import Polynomial
-from ..lagrangians._params import positive
+from ..lagrangians._params import flag, positive
 from ..model import Model
 from ..network import Layer
 from ..synapses import BipartiteSynapse, DenseSynapse, PowerSeparation, WeightSynapse
@@ -27,16 +27,25 @@ class Hopfield(Model):
     Args:
         gain: β of the visible tanh(βx) activations (→ ∞: binary neurons).
         rule: learning rule for the weight form, or None for the pattern form.
+        zero_diagonal: with a rule: True removes the self-coupling W_ii, False keeps it,
+            None (default) keeps the rule's own convention (see ``neuroam.learning.learn``).
         tau: time constant (model units).
     """
 
     name = "hopfield"
     gain: float = eqx.field(static=True)
     rule: str | None = eqx.field(static=True)
+    zero_diagonal: bool | None = eqx.field(static=True)
 
     def __init__(self, form: str = "one-layer", rule: str | None = None, gain: float = 4.0,
-                 tau: float = 1.0):
+                 tau: float = 1.0, zero_diagonal: bool | None = None):
         self.form, self.rule = form, rule
+        self.zero_diagonal = None if zero_diagonal is None else flag("zero_diagonal",
+                                                                    zero_diagonal, self.name)
+        if self.zero_diagonal is not None and rule is None:
+            raise LearningRuleError(f"zero_diagonal={zero_diagonal!r} without a learning rule",
+                                    "zero_diagonal together with rule = ...",
+                                    "The pattern form has no weight matrix; add a rule.")
         self.gain, self.tau = positive("gain", gain, self.name), positive("tau", tau, self.name)
         self._check_form()
         if rule is not None and form != "one-layer":
@@ -47,7 +56,10 @@ class Hopfield(Model):
         self._visible(1, self.gain)  # validates gain
 
     def params(self):
-        return {"form": self.form, "rule": self.rule, "gain": self.gain, "tau": self.tau}
+        out = {"form": self.form, "rule": self.rule, "gain": self.gain, "tau": self.tau}
+        if self.zero_diagonal is not None:
+            out["zero_diagonal"] = self.zero_diagonal
+        return out
 
     def one_layer(self):
         return self if self.form == "one-layer" else Hopfield("one-layer", None, self.gain, self.tau)
@@ -61,6 +73,6 @@ class Hopfield(Model):
             h = Layer(Polynomial(2, scale=D), patterns.K, self.tau)
             return self._network({"v": v, "h": h}, BipartiteSynapse(xi, zeros))
         if self.rule is not None:
-            W = jnp.asarray(learn(self.rule, patterns))
+            W = jnp.asarray(learn(self.rule, patterns, zero_diagonal=self.zero_diagonal))
             return self._network({"v": v}, WeightSynapse(W, jnp.zeros((D,), jnp.float32)))
         return self._network({"v": v}, DenseSynapse(xi, zeros, PowerSeparation(2, scale=D)))
