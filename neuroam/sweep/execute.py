@@ -24,8 +24,8 @@ from .. import inputs
 from ..errors import NeuroamError
 from ..store.provenance import now_iso
 from ..store.record import RunRecord, record_from_result
-from .build import build_inputs, derive_seed
-from .grid import RunPoint
+from ..scenario.build import build_inputs, derive_seed
+from ..scenario.grid import RunPoint
 from .plan import Batch
 
 __all__ = ["run_batch", "run_one", "InputCache", "return_freed_memory"]
