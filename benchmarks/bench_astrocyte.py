@@ -20,7 +20,7 @@ call − best warm call. It reports and never asserts.
 Usage: ``.venv/bin/python benchmarks/bench_astrocyte.py [--sizes 200,500,1000]
 [--repeats 3] [--markdown out.md] [--reduction FIG.png]``. About eight minutes on two
 shared CPU cores. ``--reduction`` also draws the reduction figure
-(:func:`neuroam.astrocyte.reduction.plot_reduction`): the neuron input against the
+(``astrocyte_reduction.py`` next to this script): the neuron input against the
 quartic DenseAM current over time at N = 200, K = 10, and retrieval vs load at N = 30
 for the ideal quartic DenseAM and the network with τ_P = 1 (tutorial) and 5 (two more
 minutes).
@@ -127,7 +127,7 @@ def main() -> None:
     ap.add_argument("--only-reduction", action="store_true", help="skip the timings")
     args = ap.parse_args()
     if args.reduction:
-        from neuroam.astrocyte.reduction import main as reduction_main
+        from astrocyte_reduction import main as reduction_main
 
         reduction_main(["--out", args.reduction])
     if args.only_reduction:

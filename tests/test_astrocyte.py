@@ -1,5 +1,7 @@
 """Neuron–astrocyte implementation: tensor contraction, energy, recall, reduction, errors."""
 
+from pathlib import Path
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -293,8 +295,9 @@ def test_n200_k40_every_pattern(rate):
 
 
 @pytest.mark.slow
-def test_equal_time_constants_lose_cues_the_ideal_recalls_slow_processes_recover_them():
-    from neuroam.astrocyte.reduction import breakdown_study
+def test_equal_time_constants_lose_cues_the_ideal_recalls_slow_processes_recover_them(monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from astrocyte_reduction import breakdown_study
 
     bd = breakdown_study(N=30, Ks=(128,), n_cues=40, tau_processes=(1.0, 5.0))
     ideal, tutorial, slow = (bd[k]["accuracy"][0] for k in bd)

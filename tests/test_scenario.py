@@ -169,7 +169,7 @@ def test_card_references_resolve_or_list_available(tmp_path, monkeypatch):
         def recall(self, *a, **k):  # pragma: no cover - never run
             raise NotImplementedError
 
-    monkeypatch.setitem(reg._LOADED, "card-test", CardImpl())
+    monkeypatch.setitem(reg.IMPLEMENTATIONS._loaded, "card-test", CardImpl())
     (tmp_path / "devices").mkdir()
     (tmp_path / "devices" / "hfo2.toml").write_text("[card]\nname = 'HfO2'\n")
     (tmp_path / "devices" / "pcm.toml").write_text("[card]\nname = 'PCM'\n")

@@ -4,7 +4,8 @@ N neurons x, N² synapses S and N² astrocytic processes P; the K stored pattern
 the process–process coupling T_ijkl = Σ_μ ξ_i^μ ξ_j^μ ξ_k^μ ξ_l^μ, applied through the
 patterns in O(N²K). The pinned formulation (the authors' tutorial form), its energy and
 the cue-consistent initial state are documented in :mod:`.network`; the correspondence
-with the quartic DenseAM and where it breaks in :mod:`.reduction`.
+with the quartic DenseAM in :mod:`.reduction` (the study of where it breaks, with its
+figure, is ``benchmarks/astrocyte_reduction.py``).
 """
 
 from .network import INIT_MODES, AstrocyteNetwork

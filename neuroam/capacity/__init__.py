@@ -1,7 +1,7 @@
 """Capacity estimation: stability and basin tests, bisection for K_max, published laws."""
 
 from .bisection import Capacity, find_kmax
-from .laws import (HOPFIELD_ALPHA_C, double_factorial, error_free_capacity, exponential_capacity,
+from ..models.capacity import (HOPFIELD_ALPHA_C, double_factorial, error_free_capacity, exponential_capacity,
                    hopfield_critical_load, one_percent_capacity)
 from .retrieval import Retrieval, retrieval
 

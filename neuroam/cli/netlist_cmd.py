@@ -64,7 +64,7 @@ def export_netlist(
     from ..crossbar.chip import program_model
     from ..crossbar.netlist import write_netlist
     from ..scenario import find_scenario, load_scenario
-    from ..sweep.build import build_inputs, derive_seed
+    from ..scenario.build import build_inputs, derive_seed
 
     sc = load_scenario(find_scenario(scenario), sets or ())
     run = _pick_run(sc, label, point, seed)

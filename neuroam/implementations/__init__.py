@@ -2,7 +2,7 @@
 into the common RecallResult; found by name through entry points (:mod:`.registry`)."""
 
 from .base import Implementation, RecallJob, SettingsBase, validate_settings
-from .registry import get, names, register
+from .registry import IMPLEMENTATIONS, get, names
 
 __all__ = ["Implementation", "RecallJob", "SettingsBase", "validate_settings", "get", "names",
-           "register"]
+           "IMPLEMENTATIONS"]

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from ..astrocyte import (INIT_MODES, NOISE_TARGETS, SOLVERS, SUMMARY_NAMES, SolveConfig,
                          load_params, solve_astrocyte)
-from ..capacity.laws import error_free_capacity
+from ..models.capacity import error_free_capacity
 from ..errors import UnsupportedError
 from ..results import Extra
 from ._assemble import to_result

@@ -1,27 +1,42 @@
-"""Models by name: ``make_model("polynomial", n=3)``."""
+"""Models by name: ``make_model("polynomial", n=3)``; the ``neuroam.models`` entry-point group.
+
+Every model family — neuroam's own and any other package's — is declared in that group
+(``name = "module:Class"`` in the package's ``pyproject.toml``, the class a
+:class:`~neuroam.models.Model` whose ``name`` is the entry point's) and found through
+:class:`neuroam.plugins.Registry`.
+"""
 
 from __future__ import annotations
 
 import difflib
 import inspect
 
-from ..errors import ModelError, RegistryError
+from ..errors import ModelError
+from ..plugins import PluginError, Registry
 from .model import Model
-from .zoo.exponential import ExponentialDenseAM
-from .zoo.hopfield import Hopfield
-from .zoo.lse import LSE
-from .zoo.lsr import LSR
-from .zoo.polynomial import PolynomialDenseAM
 
-__all__ = ["MODELS", "make_model", "model_names", "model_parameters"]
+__all__ = ["GROUP", "MODELS", "make_model", "model_names", "model_parameters"]
 
-MODELS: dict[str, type[Model]] = {
-    cls.name: cls for cls in (Hopfield, PolynomialDenseAM, ExponentialDenseAM, LSE, LSR)
-}
+GROUP = "neuroam.models"
+
+
+def _model_class(name: str, cls, where: str) -> type[Model]:
+    if not (isinstance(cls, type) and issubclass(cls, Model)):
+        raise PluginError(f"{where}, which is {cls!r}", "a subclass of neuroam.models.Model",
+                          "Fix the entry point of the package that declares it.")
+    if getattr(cls, "name", None) != name:
+        raise PluginError(f"{where}, for a class named {getattr(cls, 'name', None)!r}",
+                          "the entry point's name equal to the class's `name`",
+                          "Rename one of them.")
+    return cls
+
+
+#: name -> model class (a read-only mapping, loaded on first use)
+MODELS: Registry = Registry(GROUP, "model", _model_class)
 
 
 def model_names() -> list[str]:
-    return sorted(MODELS)
+    return MODELS.names()
 
 
 def model_parameters(name: str) -> dict[str, object]:
@@ -31,10 +46,6 @@ def model_parameters(name: str) -> dict[str, object]:
 
 
 def _get(name: str) -> type[Model]:
-    if name not in MODELS:
-        close = difflib.get_close_matches(str(name), MODELS, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise RegistryError(f"model {name!r}", f"one of {model_names()}", f"Pick a known model.{hint}")
     return MODELS[name]
 
 

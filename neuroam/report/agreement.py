@@ -23,7 +23,7 @@ import numpy as np
 
 from ..metrics.agreement import agreement_fraction, same_pattern_fraction
 from ..store.record import RunRecord
-from ..sweep.grid import format_value
+from ..scenario.grid import format_value
 
 __all__ = ["agreement_section", "agreement_rows", "agreement_table", "reference_labels",
            "shared_key"]

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..store.record import RunRecord
-from ..sweep.grid import format_value
+from ..scenario.grid import format_value
 from .figures import COLORS, new_figure, save
 from .tables import Row, axis_label, summary_rows
 

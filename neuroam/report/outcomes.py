@@ -9,7 +9,7 @@ import numpy as np
 
 from ..store.layout import OUTCOME_FLAGS
 from ..store.record import RunRecord
-from ..sweep.grid import format_value
+from ..scenario.grid import format_value
 from .figures import new_figure, save
 
 __all__ = ["plot_outcomes", "outcome_fractions"]

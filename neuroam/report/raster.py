@@ -57,7 +57,7 @@ def _cue_duration(record: RunRecord) -> float | None:
 
 def _point(record: RunRecord) -> str:
     """``hopfield rule=hebbian, K=5``: the grid values of a run, short."""
-    from ..sweep.grid import format_value
+    from ..scenario.grid import format_value
 
     return ", ".join(format_value(v) if isinstance(v, dict) else
                      f"{k.split('.')[-1]}={format_value(v)}"

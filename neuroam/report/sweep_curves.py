@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..store.record import RunRecord
-from ..sweep.grid import format_value
+from ..scenario.grid import format_value
 from .figures import COLORS, new_figure, save
 from .tables import axis_label, sizes, swept_keys
 

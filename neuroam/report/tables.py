@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..store.record import RunRecord
-from ..sweep.grid import format_value
+from ..scenario.grid import format_value
 
 __all__ = ["Row", "summary_rows", "table", "METRICS", "COMPACT", "format_cell", "swept_keys"]
 

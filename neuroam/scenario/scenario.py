@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ScenarioError
-from ..sweep.grid import RunPoint, expand
+from .grid import RunPoint, expand
 from . import semantic
 from .messages import explain
 from .paths import normalize_implementations, set_path, split, suggest
@@ -171,7 +171,7 @@ def _check_points(scenario: Scenario) -> None:
     for run in scenario.runs():
         if run.seed == scenario.seeds[0]:
             semantic.check_memory(scenario.at(run), run.label)
-    from ..sweep.build import build_inputs
+    from .build import build_inputs
 
     first = scenario.runs()[0]
     build_inputs(scenario.at(first), first.seed)

@@ -1,9 +1,9 @@
 """Sweeps: expand a scenario's grid into runs, batch them, run them, resume interrupted studies."""
 
-from .build import build_inputs, derive_seed
+from ..scenario.build import build_inputs, derive_seed
 from .driver import StudyOutcome, prepare_out, run_study
 from .execute import run_batch, run_one
-from .grid import RunPoint, expand
+from ..scenario.grid import RunPoint, expand
 from .plan import Batch, plan_batches
 
 __all__ = ["RunPoint", "expand", "Batch", "plan_batches", "build_inputs", "derive_seed",

@@ -33,7 +33,7 @@ from ..store import (PARTIAL_DIR, RESULTS_NAME, ResultsWriter, partial_index, re
                      read_records, root_attrs, write_partial)
 from ..store.record import RunRecord
 from .execute import InputCache
-from .grid import RunPoint
+from ..scenario.grid import RunPoint
 from .local import LocalExecutor
 from .lock import study_lock
 from .plan import plan_batches

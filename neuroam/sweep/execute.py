@@ -22,10 +22,11 @@ import traceback
 
 from .. import inputs
 from ..errors import NeuroamError
+from ..plugins import PluginError
 from ..store.provenance import now_iso
 from ..store.record import RunRecord, record_from_result
-from .build import build_inputs, derive_seed
-from .grid import RunPoint
+from ..scenario.build import build_inputs, derive_seed
+from ..scenario.grid import RunPoint
 from .plan import Batch
 
 __all__ = ["run_batch", "run_one", "InputCache", "return_freed_memory"]
@@ -111,9 +112,10 @@ def _not_installed(exc: BaseException) -> str | None:
 
 
 def _error_text(run: RunPoint, exc: BaseException) -> str:
-    if isinstance(exc, NeuroamError):
+    # an implementation whose entry point failed to import: PluginError from the import error
+    missing = _not_installed(exc.__cause__ if isinstance(exc, PluginError) else exc)
+    if isinstance(exc, NeuroamError) and not missing:
         return f"{type(exc).__name__}: {exc}"
-    missing = _not_installed(exc)
     if missing:
         return (f"not installed: the {run.implementation!r} implementation needs the "
                 f"package {missing!r}, which cannot be imported on this machine ({exc}). "

@@ -18,7 +18,7 @@ import json
 import math
 from collections.abc import Sequence
 
-from .grid import RunPoint
+from ..scenario.grid import RunPoint
 
 __all__ = ["Batch", "plan_batches", "batch_key", "BUDGET_BYTES", "MAX_RUNS"]
 

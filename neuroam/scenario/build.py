@@ -47,7 +47,7 @@ def _accepts(fn, name: str) -> bool:
 def build_patterns(scenario, seed: int):
     """The run's :class:`~neuroam.patterns.PatternSet` ``(K, D)``."""
     from .. import patterns as gen
-    from ..scenario.semantic import pattern_params
+    from .semantic import pattern_params
 
     spec = scenario.spec.patterns
     if spec.file is not None:
@@ -86,7 +86,7 @@ def build_cues(scenario, patterns, seed: int):
 
 def build_inputs(scenario, seed: int):
     """``(patterns, model, cues)`` for ``scenario`` (already at its grid point)."""
-    from ..scenario.semantic import check_model
+    from .semantic import check_model
 
     patterns = build_patterns(scenario, seed)
     cues = build_cues(scenario, patterns, seed)

@@ -1,4 +1,5 @@
-"""Published capacity laws (reference/capacity.md), for comparison with measurements."""
+"""Published capacity laws of the model families (reference/capacity.md), for comparison with
+measurements (:mod:`neuroam.capacity` measures; these are the formulas)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,88 @@
+"""Plug-ins: a separate package adds an implementation and a model through entry points
+alone (tests/plugin_pkg), and a broken entry point is reported by name."""
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import neuroam as na
+from neuroam.implementations.registry import IMPLEMENTATIONS
+from neuroam.models.registry import MODELS
+from neuroam.plugins import PluginError
+from neuroam.scenario import loads_scenario
+from neuroam.store import read_records
+from neuroam.sweep import run_study
+
+from helpers import scenario_text
+
+PLUGIN = Path(__file__).resolve().parent / "plugin_pkg"
+
+
+def _install(tmp_path, monkeypatch, name, entry_points: dict[str, dict[str, str]]):
+    """Make ``name`` an installed distribution with these entry points: a ``.dist-info``
+    folder on sys.path is all importlib.metadata looks for (what pip would write)."""
+    info = tmp_path / "site" / f"{name.replace('-', '_')}-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1.0\n")
+    (info / "entry_points.txt").write_text("".join(
+        f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items())
+        for group, eps in entry_points.items()))
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    for registry in (IMPLEMENTATIONS, MODELS):  # scan again now; the old scan is restored after
+        monkeypatch.setattr(registry, "_scanned", None)
+        monkeypatch.setattr(registry, "_loaded", dict(registry._loaded))
+
+
+@pytest.fixture
+def plugin(tmp_path, monkeypatch):
+    meta = tomllib.loads((PLUGIN / "pyproject.toml").read_text())
+    monkeypatch.syspath_prepend(str(PLUGIN))
+    _install(tmp_path, monkeypatch, meta["project"]["name"], meta["project"]["entry-points"])
+
+
+def test_a_plugin_package_adds_an_implementation_and_a_model(plugin, tmp_path):
+    assert "demo-sync" in na.implementations.names() and "ideal-ode" in na.implementations.names()
+    assert "demo-quadratic" in na.models.model_names()
+    pats = na.patterns.random_binary(K=3, D=48, seed=0)
+    cues = na.cues.flip(pats, rate=0.1, trials_per_pattern=2, seed=1)
+    model = na.make_model("demo-quadratic")
+    res = na.recall(model, pats, cues, "demo-sync", max_sweeps=10)
+    assert na.metrics.summarize(res, pats)["accuracy"] == 1.0
+    assert np.all(res.final == pats.xi[cues.targets])
+    assert na.metrics.energy_increase(res.energies).max() <= 1e-5
+
+    # the same plug-ins by name in a scenario, next to a built-in implementation
+    text = scenario_text("plugin", "[implementations.demo-sync]\nmax_sweeps = 10\n"
+                         "[implementations.ideal-discrete]\nmax_sweeps = 10\n",
+                         model='name = "demo-quadratic"', K=3, D=48)
+    outcome = run_study(loads_scenario(text), tmp_path / "o")
+    assert not outcome.failed, [r.error for r in outcome.failed]
+    records = {r.label: r for r in read_records(outcome.results, skip=("state", "cues"))}
+    assert set(records) == {"demo-sync", "ideal-discrete"}
+    assert all(r.summary["accuracy"] == 1.0 for r in records.values())
+
+
+def test_a_broken_entry_point_names_its_distribution_and_the_error(tmp_path, monkeypatch):
+    _install(tmp_path, monkeypatch, "neuroam-broken-demo", {
+        "neuroam.implementations": {"demo-missing": "neuroam_no_such_module:Impl",
+                                    "demo-wrong": "numpy:ndarray"},
+        "neuroam.models": {"demo-missing-model": "neuroam_no_such_module:Model"}})
+    assert "demo-missing" in na.implementations.names()  # listing imports nothing
+    with pytest.raises(PluginError) as err:
+        na.implementations.get("demo-missing")
+    msg = str(err.value)
+    assert "neuroam-broken-demo 0.1.0" in msg and "demo-missing = 'neuroam_no_such_module:Impl'" in msg
+    assert "ModuleNotFoundError" in msg and "neuroam_no_such_module" in msg
+    assert isinstance(err.value.__cause__, ModuleNotFoundError)
+    with pytest.raises(PluginError, match="subclass of neuroam.implementations.Implementation"):
+        na.implementations.get("demo-wrong")
+    with pytest.raises(PluginError, match="neuroam-broken-demo"):
+        na.make_model("demo-missing-model")
+
+
+def test_the_plugins_are_gone_after_the_test():
+    assert "demo-sync" not in na.implementations.names()
+    assert "demo-missing" not in na.implementations.names()
+    assert "demo-quadratic" not in na.models.model_names()
