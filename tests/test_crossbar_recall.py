@@ -196,3 +196,12 @@ def test_bernoulli_faults_and_the_zero_diagonal_option(he_setup):
     assert np.allclose(np.diag(W0), 0.0, atol=1e-6)
     off = ~np.eye(D, dtype=bool)
     np.testing.assert_allclose(W0[off], W[off], atol=1e-5)
+
+
+def test_zero_diagonal_reaches_a_hopfield_model_programmed_as_is(he_setup):
+    pats, cues = he_setup
+    model = na.make_model("hopfield", rule="pseudo-inverse")
+    ideal = dict(device="ideal-memristor", circuit="crossbar-ideal", n_draws=1)
+    W = na.recall(model, pats, cues, "crossbar", zero_diagonal=True,
+                  **ideal).extras["weight_effective"].data[0]
+    assert np.allclose(np.diag(W), 0.0, atol=1e-6)

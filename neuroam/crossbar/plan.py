@@ -65,7 +65,11 @@ def make_plan(model, patterns, rule: str, dynamics: str,
         syn = net.one_layer_synapse()
         return Plan("weights", np.asarray(syn.W, np.float64).T, np.asarray(syn.b, np.float64),
                     syn, None, net.layers["v"].lagrangian, model.tau, hop.describe())
-    net = model.bind(patterns)
+    if zero_diagonal is not None and getattr(model, "rule", None) is not None:
+        # a Hopfield [model] with a learning rule: the setting overrides its convention
+        model = make_model("hopfield", form=model.form, rule=model.rule, gain=_gain(model),
+                           tau=model.tau, zero_diagonal=zero_diagonal)
+    net = model.bind(patterns)  # a pattern (ξ) form has no self-coupling to remove
     syn = net.synapses[0]
     if isinstance(syn, BipartiteSynapse) and len(net.synapses) == 1:
         energy = model.one_layer().bind(patterns).one_layer_synapse()

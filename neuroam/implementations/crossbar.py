@@ -65,9 +65,10 @@ class CrossbarSettings(SettingsBase):
         "cells), 'bernoulli' (each cell faulty with probability p, He et al. 2025), "
         "'bernoulli-symmetric' (weights W_ij and W_ji together; zero faults), 'lines', "
         "'clustered'")
-    zero_diagonal: bool | None = Field(None, description="with a learning rule: True drops "
-                                       "the self-coupling W_ii, False keeps it; default: the "
-                                       "rule's own")
+    zero_diagonal: bool | None = Field(None, description="weights from a learning rule (this "
+                                       "rule, or a Hopfield [model]'s): True drops the "
+                                       "self-coupling W_ii, False keeps it; default: the "
+                                       "rule's own. A stored ξ has none")
     stuck_on_fraction: float | None = Field(None, ge=0.0, le=1.0, description="share of stuck "
                                             "devices that are ON; default: the card's")
     cluster_size: float = Field(2.0, gt=0.0, description="cluster radius in cells (clustered)")
