@@ -209,7 +209,8 @@ def test_shipped_schema_is_current():
                          "it with `neuroam schema -o scenarios/scenario.schema.json`")
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")),
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml"))
+                         + sorted((ROOT / "scenarios" / "reproduce").glob("*.toml")),
                          ids=lambda p: p.name)
 def test_shipped_scenarios_validate(path):
     sc = load_scenario(path, deep=False)
