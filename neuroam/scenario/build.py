@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import inspect
 import zlib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,10 +49,8 @@ def build_patterns(scenario, seed: int):
     from .semantic import pattern_params
 
     spec = scenario.spec.patterns
-    if spec.file is not None:
-        path = Path(spec.file).expanduser()
-        if not path.is_absolute() and scenario.near is not None:
-            path = scenario.near.parent / path
+    path = scenario.patterns_file
+    if path is not None:
         if not path.exists():
             from ..errors import ScenarioError
 

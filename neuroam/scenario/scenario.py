@@ -89,6 +89,16 @@ class Scenario:
             self._points[key] = point
         return point
 
+    @property
+    def patterns_file(self) -> Path | None:
+        """The ``[patterns] file``, a relative path read from the scenario's folder (the
+        current folder for a scenario given as text); None for a generator."""
+        spec = self.spec.patterns
+        if spec.file is None:
+            return None
+        path = Path(spec.file).expanduser()
+        return self.near.parent / path if not path.is_absolute() and self.near else path
+
     def input_files(self) -> list[Path]:
         """The files this scenario names: its patterns file and every card given in the
         settings of any label at any grid point (defaults an implementation loads by
@@ -96,12 +106,8 @@ class Scenario:
         files: list[Path] = []
         points = [self, *self._points.values()]
         for point in points:
-            spec = point.spec.patterns
-            if spec.file is not None:
-                path = Path(spec.file).expanduser()
-                if not path.is_absolute() and point.near is not None:
-                    path = point.near.parent / path
-                files.append(path.resolve())
+            if point.patterns_file is not None:
+                files.append(point.patterns_file.resolve())
             for cfg in point.implementations.values():
                 files += semantic.card_paths(cfg.settings)
         return sorted(set(files))

@@ -238,10 +238,8 @@ def input_shape(point) -> tuple[int, int, int] | None:
     import numpy as np
 
     spec = point.spec.patterns
-    if spec.file is not None:
-        path = Path(spec.file).expanduser()
-        if not path.is_absolute() and point.near is not None:
-            path = point.near.parent / path
+    path = point.patterns_file
+    if path is not None:
         if path.suffix != ".npy":
             return None
         try:
