@@ -19,6 +19,7 @@ import neuroam as na
 from neuroam.cards import ParamSpec, known_kinds, load_card, schema_for
 from neuroam.cli import app
 from neuroam.errors import CardError
+from helpers import scenario_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted([*ROOT.glob("devices/*.toml"), *ROOT.glob("circuits/*.toml")])
@@ -203,21 +204,8 @@ def test_bad_cards_are_card_errors_naming_file_parameter_and_range(case, tmp_pat
         assert word in msg, (word, msg)
 
 
-SCENARIO = """
-[scenario]
-name = "cards"
-[patterns]
-generator = "random_binary"
-K = 2
-D = 16
-[model]
-name = "hopfield"
-[cues]
-kind = "flip"
-rate = 0.1
-[implementations.{impl}]
-{key} = "{card}"
-"""
+SCENARIO = scenario_text("cards", '[implementations.{impl}]\n{key} = "{card}"\n', K=2, D=16,
+                         model='name = "hopfield"', trials_per_pattern=None)
 
 
 def _osc(**changes):
