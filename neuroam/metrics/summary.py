@@ -8,7 +8,7 @@ from ..results import Outcome
 from .energy import energy_monotone
 from .outcome import final_overlaps, outcomes
 
-__all__ = ["summarize", "settle_time", "SUMMARY_FIELDS", "CHIP_PERCENTILES"]
+__all__ = ["summarize", "settle_time", "SUMMARY_FIELDS", "CHIP_PERCENTILES", "CHIP_FIELDS"]
 
 #: percentiles of the per-chip spread (see :func:`summarize`)
 CHIP_PERCENTILES = (5, 25, 50, 75, 95)
@@ -16,6 +16,9 @@ CHIP_PERCENTILES = (5, 25, 50, 75, 95)
 SUMMARY_FIELDS = ("n_trials", "accuracy", "mean_final_overlap", "other_fraction", "spurious_fraction",
                   "not_converged_fraction", "non_finite_fraction", "mean_converge_time",
                   "mean_settle_time", "energy_monotone_fraction")
+#: the fields of results whose trials ran on several chips (see :func:`summarize`)
+CHIP_FIELDS = ("n_chips", *(f"{m}_chip_p{q:02d}" for m in ("accuracy", "overlap")
+                            for q in CHIP_PERCENTILES))
 
 
 def settle_time(result, *, tol: float = 0.02) -> np.ndarray:
