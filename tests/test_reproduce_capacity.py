@@ -104,19 +104,22 @@ def test_exponential_capacity_beyond_d(tmp_path):
     assert exact[16384] > 0.5  # 683 D: far beyond any pairwise network
 
 
-def test_max_patterns_samples_the_first_patterns_and_polynomial_stability(tmp_path):
-    """D = 40, n = 3 at K = 4 × the error-free law: a reduced krotov_hopfield point. The
-    fraction of exact fixed points among the sampled patterns matches a NumPy count of
-    patterns that no single flip lowers (the independent oracle of energy differences)."""
-    K, D = 4 * round(error_free_law(40, 3)), 40
-    path = _run(tmp_path, "krotov_hopfield_capacity", f"patterns.K={K}", "patterns.D=40",
-                "model={name=\"polynomial\", n=3}", "sweep.seeds=[0]",
-                "cues={kind=\"exact\", max_patterns=32}", "sweep.grid={}")
-    with h5py.File(path, "r") as f:
-        (run,) = [f["runs"][lab][r] for lab in f["runs"] for r in f["runs"][lab]]
-        xi = run["patterns"][...].astype(float)
-        assert xi.shape == (K, D) and run["target"][...].tolist() == list(range(32))
-        ours = float(np.mean(np.all(np.sign(run["final"][...]) == xi[:32], axis=1)))
+def test_max_patterns_samples_the_first_patterns_and_polynomial_stability():
+    """D = 40, n = 3 at K = 1.5 × the error-free law, recalled as krotov_hopfield_capacity
+    does (exact cues on a sample of max_patterns, async, 2 sweeps): the fraction of exact
+    fixed points matches a NumPy count of patterns that no single flip lowers (the
+    independent oracle of energy differences)."""
+    import neuroam as na
+
+    K, D = round(1.5 * error_free_law(40, 3)), 40
+    patterns = na.patterns.random_binary(K=K, D=D, seed=3)
+    cues = na.cues.make_cues(patterns, "exact", max_patterns=32)
+    assert cues.targets.tolist() == list(range(32))
+    model = na.models.make_model("polynomial", n=3)
+    result = na.recall(model, patterns, cues, "ideal-discrete", mode="async", max_sweeps=2,
+                       save_states=False)
+    xi = np.asarray(patterns.xi, dtype=float)
+    ours = float(np.mean(np.all(np.sign(np.asarray(result.final)) == xi[:32], axis=1)))
     ov = xi[:32] @ xi.T  # (32, K) overlaps of each sampled pattern with all
     stable = []
     for mu in range(32):
@@ -125,3 +128,5 @@ def test_max_patterns_samples_the_first_patterns_and_polynomial_stability(tmp_pa
         stable.append(np.all(flipped <= base))
     assert 0.05 < np.mean(stable) < 0.95  # the point is inside the transition
     assert ours == pytest.approx(np.mean(stable), abs=1e-12)
+    with pytest.raises(na.errors.ValueRangeError, match="one of them"):
+        na.cues.make_cues(patterns, "exact", max_patterns=4, targets=[0, 1])
