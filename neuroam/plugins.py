@@ -1,7 +1,9 @@
 """Named plug-ins found through entry points: the one registry mechanism.
 
-A registry is an entry-point group: ``neuroam.implementations`` (implementation classes)
-and ``neuroam.models`` (model classes). Each entry is ``name = "module:Object"`` in the
+A registry is an entry-point group: ``neuroam.implementations`` (implementation classes),
+``neuroam.models`` (model classes), ``neuroam.learning_rules`` (``rule(patterns, **kw) ->
+W``), ``neuroam.cues`` (cue makers ``kind(patterns, **kw) -> CueSet``) and
+``neuroam.patterns`` (pattern generators ``name(**kw) -> PatternSet``). Each entry is ``name = "module:Object"`` in the
 ``[project.entry-points."<group>"]`` table of a distribution's ``pyproject.toml``;
 neuroam's own built-ins are declared there exactly like another package's, so a separate
 package plugs one in by declaring it and being installed. Listing names imports nothing;
@@ -20,7 +22,7 @@ from typing import Any
 
 from .errors import NeuroamError, RegistryError
 
-__all__ = ["PluginError", "Registry", "describe"]
+__all__ = ["PluginError", "Registry", "describe", "callable_entry"]
 
 
 class PluginError(NeuroamError, ImportError):
@@ -32,6 +34,16 @@ def describe(ep: EntryPoint) -> str:
     dist = getattr(ep, "dist", None)
     origin = f"distribution {dist.name} {dist.version}" if dist is not None else "no distribution"
     return f"the entry point {ep.name} = {ep.value!r} (group {ep.group}, {origin})"
+
+
+def callable_entry(kind: str) -> Callable[[str, Any, str], Any]:
+    """The ``check`` of a registry of functions: the loaded object must be callable."""
+    def check(name: str, obj: Any, where: str) -> Any:
+        if not callable(obj):
+            raise PluginError(f"{where}, which is a {type(obj).__name__}",
+                              f"a callable {kind}", "Point the entry point at a function.")
+        return obj
+    return check
 
 
 class Registry(Mapping[str, Any]):

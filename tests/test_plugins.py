@@ -9,7 +9,10 @@ import pytest
 
 import neuroam as na
 from neuroam.implementations.registry import IMPLEMENTATIONS
+from neuroam.cues import CUE_KINDS
+from neuroam.learning import RULES
 from neuroam.models.registry import MODELS
+from neuroam.patterns import GENERATORS
 from neuroam.plugins import PluginError
 from neuroam.scenario import loads_scenario
 from neuroam.store import read_records
@@ -30,7 +33,8 @@ def _install(tmp_path, monkeypatch, name, entry_points: dict[str, dict[str, str]
         f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items())
         for group, eps in entry_points.items()))
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
-    for registry in (IMPLEMENTATIONS, MODELS):  # scan again now; the old scan is restored after
+    for registry in (IMPLEMENTATIONS, MODELS, RULES, CUE_KINDS, GENERATORS):
+        # scan again now; the old scan is restored after
         monkeypatch.setattr(registry, "_scanned", None)
         monkeypatch.setattr(registry, "_loaded", dict(registry._loaded))
 
@@ -62,6 +66,31 @@ def test_a_plugin_package_adds_an_implementation_and_a_model(plugin, tmp_path):
     records = {r.label: r for r in read_records(outcome.results, skip=("state", "cues"))}
     assert set(records) == {"demo-sync", "ideal-discrete"}
     assert all(r.summary["accuracy"] == 1.0 for r in records.values())
+
+
+def test_a_plugin_package_adds_a_learning_rule_generator_and_cue_kind(plugin, tmp_path):
+    """The clipped Hebbian rule on 4 orthogonal (Walsh) patterns, D = 64: the cue keeps the
+    first half of each pattern and randomises the rest; the network completes it, in the
+    ideal model and on a crossbar programmed with the plug-in's rule."""
+    text = scenario_text("plugin2", "[implementations.ideal-discrete]\nmax_sweeps = 10\n"
+                         "[implementations.chip]\nname = \"crossbar\"\nrule = \"demo-clipped\"\n"
+                         "device = \"ideal-memristor\"\ncircuit = \"crossbar-ideal\"\n"
+                         "dynamics = \"sync\"\nn_draws = 1\n",
+                         model='name = "hopfield"\nrule = "demo-clipped"', K=4, D=64,
+                         trials_per_pattern=None)
+    text = text.replace('generator = "random_binary"', 'generator = "demo_walsh"')
+    text = text.replace('kind = "flip"\nrate = 0.1\n', 'kind = "demo-half"\n')
+    outcome = run_study(loads_scenario(text), tmp_path / "o")
+    assert not outcome.failed, [r.error for r in outcome.failed]
+    records = {r.label: r for r in read_records(outcome.results, skip=("state",))}
+    assert set(records) == {"ideal-discrete", "chip"}
+    for r in records.values():
+        assert r.summary["accuracy"] == 1.0 and r.summary["n_trials"] == 4
+    # the rule reached the model: its weights are the clipped ones
+    pats = GENERATORS["demo_walsh"](K=4, D=64, seed=0)
+    assert np.allclose(pats.xi @ pats.xi.T, 64 * np.eye(4))
+    W = na.learning.learn("demo-clipped", pats)
+    assert set(np.unique(np.abs(W[~np.eye(64, dtype=bool)]))) <= {0.0, np.float32(1 / 64)}
 
 
 def test_a_broken_entry_point_names_its_distribution_and_the_error(tmp_path, monkeypatch):

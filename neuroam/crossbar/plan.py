@@ -21,9 +21,7 @@ from ..errors import UnsupportedError
 from ..models import make_model
 from ..models.synapses import BipartiteSynapse, WeightSynapse
 
-__all__ = ["Plan", "make_plan", "RULE_CHOICES"]
-
-RULE_CHOICES = ("model", "hebbian", "storkey", "pseudo-inverse", "fault-aware")
+__all__ = ["Plan", "make_plan"]
 
 
 @dataclasses.dataclass(frozen=True)

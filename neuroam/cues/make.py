@@ -6,16 +6,14 @@ import difflib
 import inspect
 
 from ..errors import RegistryError, UnsupportedError
+from ..plugins import Registry, callable_entry
 from .cue_set import CueSet
-from .exact import exact
-from .flip import flip
-from .noise import noise
-from .occlude import occlude
-from .random_states import random
 
 __all__ = ["make_cues", "CUE_KINDS"]
 
-CUE_KINDS = {"flip": flip, "occlude": occlude, "noise": noise, "exact": exact, "random": random}
+#: cue makers by kind: the ``neuroam.cues`` entry-point group (``kind = "module:maker"``,
+#: ``maker(patterns, **params) -> CueSet``); neuroam's own kinds are declared there too
+CUE_KINDS: Registry = Registry("neuroam.cues", "cue kind", callable_entry("cue maker"))
 
 
 def make_cues(patterns, kind: str, **params) -> CueSet:
@@ -34,7 +32,7 @@ def make_cues(patterns, kind: str, **params) -> CueSet:
     if not isinstance(kind, str) or kind not in CUE_KINDS:
         close = difflib.get_close_matches(str(kind), list(CUE_KINDS), n=1)
         hint = f"Did you mean {close[0]!r}? " if close else ""
-        raise RegistryError(f"cue kind {kind!r}", f"one of {', '.join(CUE_KINDS)}",
+        raise RegistryError(f"cue kind {kind!r}", f"one of {', '.join(CUE_KINDS.names())}",
                             f"{hint}Pick one of the registered cue kinds.")
     fn = CUE_KINDS[kind]
     sig = inspect.signature(fn)

@@ -26,14 +26,13 @@ from typing import Literal
 
 import jax
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from ..costs.crossbar import circuit_costs, crossbar_cost
 from ..crossbar.batch import runs_per_step, split_run, stack_runs
 from ..crossbar.chip import program_models
 from ..crossbar.dynamics import run_recall
 from ..crossbar.mapping import affected_weights
-from ..crossbar.plan import RULE_CHOICES
 from ..dynamics.common import resolve_dtype
 from ..errors import ValueRangeError
 from ..results import Extra, RecallResult
@@ -50,10 +49,11 @@ class CrossbarSettings(SettingsBase):
                         "path", json_schema_extra={"card": "device", "kind": "memristor"})
     circuit: str = Field("crossbar-64", description="crossbar circuit card: a name in circuits/ "
                          "or a path", json_schema_extra={"card": "circuit", "kind": "crossbar"})
-    rule: Literal[RULE_CHOICES] = Field(  # type: ignore[valid-type]
+    rule: str = Field(
         "model", description="what is programmed: 'model' (the scenario's model: W of a "
         "Hopfield rule or ξ of a bipartite model), or the Hopfield weights of a learning rule "
-        "applied to the same patterns (fault-aware: trained knowing each draw's faults)")
+        "applied to the same patterns (hebbian, storkey, pseudo-inverse, fault-aware: trained "
+        "knowing each draw's faults, or a rule a plug-in declares)")
     fault_rate: float = Field(0.0, ge=0.0, le=1.0, description="fraction of faulty cells: "
                               "logical weights (zero) or devices (stuck)")
     fault_kind: Literal["zero", "stuck"] = Field(
@@ -95,10 +95,22 @@ class CrossbarSettings(SettingsBase):
     save_states: bool = True
     dtype: Literal["float32", "float64"] = "float32"
 
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, rule: str) -> str:
+        from ..learning import RULES
+
+        if rule != "model" and rule not in RULES:
+            names = ", ".join(["model", *RULES.names()])
+            raise ValueError(f"rule {rule!r} is not a learning rule; expected one of {names}")
+        return rule
+
 
 #: settings that only enter chip programming (faults, devices, training bounds) or are
 #: numbers of each draw in the compiled recall loop (noise_margin), never its shape or
 #: code: runs differing in them share one batched call.
+
+
 BATCHABLE = frozenset({
     "fault_rate", "fault_kind", "fault_model", "stuck_on_fraction", "cluster_size", "levels",
     "write_verify", "drift_time", "drift_compensation", "ir_drop", "train_flip_rate",
@@ -127,6 +139,7 @@ def _check_batch(jobs: list[RecallJob]) -> None:
                 f"{j.cues.states.shape} (first run: {j0.patterns.xi.shape}, "
                 f"{j0.cues.states.shape})", "one pattern shape and one cue shape per batch",
                 "Run them in separate batches.")
+
 
 
 class Crossbar(Implementation):

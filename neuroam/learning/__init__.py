@@ -1,9 +1,13 @@
-"""Learning rules that turn stored patterns into pairwise weights."""
+"""Learning rules that turn stored patterns into pairwise weights.
+
+Rules are found by name through the ``neuroam.learning_rules`` entry-point group
+(:data:`RULES`); neuroam declares its own there like any plug-in package.
+"""
 
 from .base import RULES, learn
 from .hebbian import hebbian
 from .pseudo_inverse import pseudo_inverse
 from .storkey import storkey
-from .fault_aware import FaultAwareWeights, fault_aware  # noqa: F401  (registers "fault-aware")
+from .fault_aware import FaultAwareWeights, fault_aware  # noqa: F401
 
 __all__ = ["learn", "RULES", "hebbian", "storkey", "pseudo_inverse"]

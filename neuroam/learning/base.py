@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import LearningRuleError
+from ..plugins import Registry, callable_entry
 
 __all__ = ["check_binary", "RULES", "learn"]
 
@@ -22,7 +23,9 @@ def check_binary(patterns, rule: str) -> np.ndarray:
     return xi
 
 
-RULES: dict = {}
+#: learning rules by name: the ``neuroam.learning_rules`` entry-point group
+#: (``name = "module:rule"``; ``rule(patterns, **kw)`` returns W (D, D))
+RULES: Registry = Registry("neuroam.learning_rules", "learning rule", callable_entry("learning rule"))
 
 
 def learn(rule: str, patterns, *, zero_diagonal: bool | None = None, **kwargs) -> np.ndarray:

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import LearningRuleError
-from .base import RULES, check_binary
+from .base import check_binary
 
 __all__ = ["FaultAwareWeights", "FaultAwareProblem", "fault_aware", "fault_aware_batch"]
 
@@ -238,12 +238,10 @@ def fault_aware(patterns, *, mask=None, lower=None, upper=None, w_max: float = 1
     return fault_aware_batch([pr], steps=steps, lr=lr, gain=gain, copies=copies, bias=bias)[0]
 
 
-def _rule(patterns, *, mask=None, **kwargs) -> np.ndarray:
+def fault_aware_rule(patterns, *, mask=None, **kwargs) -> np.ndarray:
     """``learn("fault-aware", patterns, mask=...)``: W only (no bias), one mask."""
     if mask is not None and np.ndim(mask) != 2:
         raise LearningRuleError(f"a mask of shape {np.shape(mask)} for learn()",
                                 "one (D, D) mask", "Call fault_aware() for several masks.")
     return fault_aware(patterns, mask=mask, bias=False, **kwargs).W
 
-
-RULES["fault-aware"] = _rule

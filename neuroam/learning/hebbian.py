@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import RULES, check_binary
+from .base import check_binary
 
 __all__ = ["hebbian"]
 
@@ -19,4 +19,3 @@ def hebbian(patterns, *, zero_diagonal: bool = True) -> np.ndarray:
     return W
 
 
-RULES["hebbian"] = hebbian

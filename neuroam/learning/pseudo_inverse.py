@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import RULES, check_binary
+from .base import check_binary
 
 __all__ = ["pseudo_inverse"]
 
@@ -20,4 +20,3 @@ def pseudo_inverse(patterns, *, zero_diagonal: bool = False) -> np.ndarray:
     return W
 
 
-RULES["pseudo-inverse"] = pseudo_inverse

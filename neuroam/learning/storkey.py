@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import RULES, check_binary
+from .base import check_binary
 
 __all__ = ["storkey"]
 
@@ -28,4 +28,3 @@ def storkey(patterns) -> np.ndarray:
     return W
 
 
-RULES["storkey"] = storkey

@@ -61,7 +61,7 @@ def build_patterns(scenario, seed: int):
                                 f"a .npy or .h5 pattern file; a relative path is read {base}",
                                 "Put the file there, or give its absolute path.")
         return _call(gen.load, {"path": path}, "[patterns] file", scenario.source)
-    fn = getattr(gen, spec.generator)
+    fn = gen.GENERATORS[spec.generator]
     kwargs = pattern_params(scenario.spec)
     if _accepts(fn, "seed"):
         kwargs["seed"] = spec.seed if spec.seed is not None else derive_seed(seed, "patterns")

@@ -72,7 +72,7 @@ def json_schema() -> dict:
     from .. import cues, models
 
     _enum(schema, "ModelSpec", "name", list(models.model_names()))
-    _enum(schema, "CuesSpec", "kind", list(cues.CUE_KINDS))
+    _enum(schema, "CuesSpec", "kind", cues.CUE_KINDS.names())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "neuroam scenario"
     return schema

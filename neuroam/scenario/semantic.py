@@ -203,11 +203,8 @@ def check_patterns(spec: ScenarioSpec, *, source: str) -> None:
                                 "only `file` (the file fixes K and D)",
                                 "Remove the other [patterns] keys, or use a generator.")
         return
-    known = sorted(n for n in getattr(gen, "__all__", dir(gen))
-                   if not n.startswith("_") and n not in ("PatternSet", "load", "save",
-                                                          "image_names")
-                   and callable(getattr(gen, n, None)))
-    fn = getattr(gen, p.generator, None) if p.generator in known else None
+    known = gen.GENERATORS.names()
+    fn = gen.GENERATORS[p.generator] if p.generator in gen.GENERATORS else None
     if fn is None:
         raise ScenarioError(f"patterns.generator = {p.generator!r} in {source}",
                             "one of: " + ", ".join(known),
@@ -220,13 +217,12 @@ def check_cues(spec: ScenarioSpec, *, source: str) -> None:
     """The cue kind exists and its parameters match the cue maker's signature."""
     from .. import cues
 
-    makers = dict(getattr(cues, "CUE_KINDS", {}))
-    if not makers:
-        return
+    makers = cues.CUE_KINDS
     kind = spec.cues.kind
     if kind not in makers:
-        raise ScenarioError(f"cues.kind = {kind!r} in {source}", "one of: " + ", ".join(makers),
-                            f"{suggest(kind, makers).strip()} Pick one of the listed cue "
+        raise ScenarioError(f"cues.kind = {kind!r} in {source}",
+                            "one of: " + ", ".join(makers.names()),
+                            f"{suggest(kind, makers.names()).strip()} Pick one of the listed cue "
                             "kinds.".strip())
     _check_signature(makers[kind], spec.cues.params, "cues", source, skip=("patterns", "seed"))
 

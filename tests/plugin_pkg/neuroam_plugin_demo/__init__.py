@@ -1,5 +1,5 @@
-"""A demo neuroam plug-in: one implementation and one model, declared as entry points in
-this package's pyproject.toml. A new implementation is this much: a Settings model, a
+"""A demo neuroam plug-in: an implementation, a model, a learning rule, a pattern generator
+and a cue kind, declared as entry points in this package's pyproject.toml. A new implementation is this much: a Settings model, a
 class with ``name``, ``description`` and ``recall``, and one entry-point line."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from neuroam.implementations import Implementation, SettingsBase
 from neuroam.models import PolynomialDenseAM
 from neuroam.results import RecallResult, Status
 
-__all__ = ["DemoSync", "DemoQuadratic"]
+__all__ = ["DemoSync", "DemoQuadratic", "clipped_hebbian", "walsh", "half_cue"]
 
 
 class DemoQuadratic(PolynomialDenseAM):
@@ -71,3 +71,38 @@ class DemoSync(Implementation):
             status=np.where(np.isnan(done_at), Status.MAX_STEPS, Status.CONVERGED).astype(np.int8),
             converge_time=done_at, cues=np.asarray(cues.states), targets=np.asarray(cues.targets),
             time_unit=self.time_unit, attrs={"seed": seed, "max_sweeps": settings.max_sweeps})
+
+
+def clipped_hebbian(patterns, *, zero_diagonal: bool = True) -> np.ndarray:
+    """Learning rule ``demo-clipped``: the sign of the Hebbian weights, scaled by 1/D
+    (Sompolinsky's clipped synapses): W = sign(ξᵀξ)/D, zero diagonal."""
+    xi = np.asarray(getattr(patterns, "xi", patterns), dtype=np.float64)
+    W = np.sign(xi.T @ xi) / xi.shape[1]
+    if zero_diagonal:
+        np.fill_diagonal(W, 0.0)
+    return W.astype(np.float32)
+
+
+def walsh(*, K: int = 4, D: int = 64, seed: int = 0):
+    """Pattern generator ``demo_walsh``: K mutually orthogonal ±1 patterns, rows 1..K of
+    the D×D Hadamard matrix (D a power of two) times one seeded random sign per neuron
+    (which keeps them orthogonal)."""
+    from scipy.linalg import hadamard
+
+    from neuroam.patterns import PatternSet
+
+    rng = np.random.default_rng(seed)
+    return PatternSet(hadamard(D)[1:K + 1] * rng.choice([-1.0, 1.0], size=D))
+
+
+def half_cue(patterns, *, seed: int = 0):
+    """Cue kind ``demo-half``: each stored pattern with its second half replaced by
+    seeded random ±1 bits."""
+    from neuroam.cues import CueSet
+
+    rng = np.random.default_rng(seed)
+    xi = np.asarray(patterns.xi)
+    states = xi.copy()
+    D = xi.shape[1]
+    states[:, D // 2:] = rng.choice([-1.0, 1.0], size=(xi.shape[0], D - D // 2))
+    return CueSet(states, np.arange(xi.shape[0]), None, kind="demo-half")
