@@ -121,6 +121,12 @@ def run(
         report_error, written = f"{type(exc).__name__}: {exc}", []
     header, rows = table(summary_rows(outcome.records), compact=True)
     print_table(header, rows, title=f"{sc.name}: summary")
+    if sc.spec.reference:
+        from ..report.references import reference_rows
+        refs = reference_rows(sc.spec.reference, outcome.records)
+        n_ok = sum(r.status == "reproduced" for r in refs)
+        out.print(Text(f"published/theoretical values: {n_ok} of {len(refs)} reproduced within "
+                       "tolerance (table in report.md)"))
     out.print(Text(f"results: {outcome.results}"))
     if written:
         out.print(Text("report:  " + ", ".join(str(p) for p in written)))

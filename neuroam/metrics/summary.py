@@ -11,7 +11,7 @@ from .energy import energy_monotone
 from .outcome import final_overlaps, outcomes
 
 __all__ = ["summarize", "settle_time", "stationary_overlap", "SUMMARY_FIELDS",
-           "CHIP_PERCENTILES"]
+           "CHIP_PERCENTILES", "CHIP_FIELDS", "PHASE_FIELDS"]
 
 #: percentiles of the per-chip spread (see :func:`summarize`)
 CHIP_PERCENTILES = (5, 25, 50, 75, 95)
@@ -19,6 +19,11 @@ CHIP_PERCENTILES = (5, 25, 50, 75, 95)
 SUMMARY_FIELDS = ("n_trials", "accuracy", "mean_final_overlap", "other_fraction", "spurious_fraction",
                   "not_converged_fraction", "non_finite_fraction", "mean_converge_time",
                   "mean_settle_time", "energy_monotone_fraction")
+#: the fields of results whose trials ran on several chips (see :func:`summarize`)
+CHIP_FIELDS = ("n_chips", *(f"{m}_chip_p{q:02d}" for m in ("accuracy", "overlap")
+                            for q in CHIP_PERCENTILES))
+#: the fields of results with phase overlaps (oscillators; see :func:`stationary_overlap`)
+PHASE_FIELDS = ("stationary_overlap",)
 
 
 def settle_time(result, *, tol: float = 0.02) -> np.ndarray:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.record import RunRecord
+from .references import read_references, references_section
 from .tables import summary_rows, table
 
 __all__ = ["render_markdown"]
@@ -76,6 +77,9 @@ def render_markdown(attrs: dict[str, Any], records: Sequence[RunRecord],
         _md_table(header, cells),
         "",
     ]
+    refs = references_section(read_references(str(attrs.get("scenario", ""))), records)
+    if refs:
+        parts += [refs]
     if plots:
         parts += ["## Plots", ""]
         for p in plots:

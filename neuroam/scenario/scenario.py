@@ -128,6 +128,7 @@ def _validate(data: dict, *, text: str, source: str, overrides: Sequence[str],
     semantic.check_patterns(spec, source=source + context)
     semantic.check_cues(spec, source=source + context)
     semantic.check_model(spec, source=source + context)
+    semantic.check_references(spec, source=source + context, overridden=bool(overrides))
     scenario = Scenario(spec=spec, data=data, implementations=impls, text=text, source=source,
                         overrides=tuple(overrides), where=where)
     if deep:

@@ -24,7 +24,7 @@ from .spec import ScenarioSpec
 
 __all__ = ["ImplementationConfig", "check_implementations", "check_model", "check_patterns",
            "check_cues", "card_kind", "card_paths", "build_model", "input_shape",
-           "run_bytes", "check_memory"]
+           "run_bytes", "check_memory", "check_references", "reference_metrics"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -309,3 +309,60 @@ def check_memory(point, label: str, *, limit: int | None = None) -> None:
         f"a run that fits in this machine's {limit / gib:,.1f} GiB of memory",
         "Reduce patterns.D, patterns.K or the cues per pattern, keep fewer saved states "
         "([save] states = false, or a smaller n_save), or run it on a larger machine.")
+
+
+#: summary fields a ``[[reference]]`` may compare (``metric``)
+def reference_metrics() -> tuple[str, ...]:
+    from ..metrics.summary import CHIP_FIELDS, PHASE_FIELDS, SUMMARY_FIELDS
+    return (*SUMMARY_FIELDS, *CHIP_FIELDS, *PHASE_FIELDS, "energy_per_recall_J",
+            "latency_per_recall_s")
+
+
+def check_references(spec: ScenarioSpec, *, source: str, overridden: bool) -> None:
+    """Each ``[[reference]]`` names a label, a summary field and grid points of this
+    scenario. With ``--set`` overrides (which may replace labels or the grid) only the
+    metric is checked: references whose point was not run show as "not run" in the report."""
+    labels, grid = list(spec.implementations), spec.sweep.grid
+    metrics = reference_metrics()
+    for i, ref in enumerate(spec.reference, 1):
+        where = f"[[reference]] number {i} of {source}"
+        if ref.metric not in metrics:
+            raise ScenarioError(f"metric = {ref.metric!r} in {where}",
+                                "a summary field: " + ", ".join(metrics),
+                                f"{suggest(ref.metric, list(metrics)).strip()} Compare one of "
+                                "the summary fields the runs record.".strip())
+        if overridden:
+            continue
+        if ref.label is None and len(labels) > 1:
+            raise ScenarioError(f"no label in {where}", "label = one of " + ", ".join(labels),
+                                "Name the implementation label whose runs it compares.")
+        if ref.label is not None and ref.label not in labels:
+            raise ScenarioError(f"label = {ref.label!r} in {where}",
+                                "one of the labels: " + ", ".join(labels),
+                                f"{suggest(ref.label, labels).strip()} Use an "
+                                "[implementations] label.".strip())
+        axis = ref.crossing.axis if ref.crossing is not None else None
+        for key, value in ref.at.items():
+            if key not in grid:
+                raise ScenarioError(f"the key {key!r} of `at` in {where}",
+                                    "a key swept in [sweep.grid]: " + (", ".join(grid) or "none"),
+                                    "`at` picks a grid point; a key that is not swept has "
+                                    "one value everywhere and needs no entry.")
+            if value not in grid[key]:
+                raise ScenarioError(f"{key} = {value!r} in `at` of {where}",
+                                    f"one of the swept values {grid[key]!r}",
+                                    "Compare at a grid point the scenario runs.")
+            if key == axis:
+                raise ScenarioError(f"the crossing axis {key!r} also fixed in `at` of {where}",
+                                    "an axis that `at` leaves free",
+                                    "Remove it from `at`: the crossing runs along it.")
+        if axis is not None:
+            values = grid.get(axis)
+            if values is None or len(values) < 2 or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                raise ScenarioError(f"crossing axis {axis!r} in {where}",
+                                    "a key swept over at least two numbers",
+                                    "Sweep it in [sweep.grid], e.g. \"patterns.K\" = [8, 16, 32].")
+            if ref.crossing.log and min(values) <= 0:
+                raise ScenarioError(f"log = true on the axis {axis!r} in {where}",
+                                    "positive axis values", "Use log = false.")

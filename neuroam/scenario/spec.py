@@ -7,12 +7,12 @@ or the ``Settings`` model they feed, so that unknown keys are caught there too.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["ScenarioSpec", "ScenarioInfo", "PatternsSpec", "ModelSpec", "CuesSpec",
-           "SweepSpec", "SaveSpec", "NAME_PATTERN"]
+           "SweepSpec", "SaveSpec", "ReferenceSpec", "CrossingSpec", "NAME_PATTERN"]
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _U32 = 2**32 - 1
@@ -121,6 +121,55 @@ class SaveSpec(_Strict):
                                      "all (true), none (false) or the named ones.")
 
 
+class CrossingSpec(_Strict):
+    """Where along a swept axis a metric crosses a level (e.g. the critical load α_c)."""
+
+    axis: str = Field(description="The swept dotted key along which to look, e.g. "
+                      "\"patterns.K\".")
+    level: float = Field(description="The level the metric crosses, e.g. 0.5.")
+    scale: float = Field(1.0, gt=0, description="Multiply the axis value by this before "
+                         "comparing (e.g. 1/D to turn K into the load α = K/D).")
+    direction: Literal["falling", "rising"] = Field(
+        "falling", description="falling: the first axis value at which the metric drops "
+        "below the level after being at or above it; rising: the reverse.")
+    log: bool = Field(False, description="Interpolate between grid points in log(axis) "
+                      "(for axes swept in powers, such as K = 4, 8, 16, ...).")
+
+
+class ReferenceSpec(_Strict):
+    """``[[reference]]``: a published or theoretical value to set beside the measured one.
+
+    ``ours`` is the mean over seeds of the summary field ``metric`` of ``label`` at the
+    grid point ``at`` (or, with ``crossing``, the axis value where that mean crosses a
+    level); the report lists each reference with ours and whether it lies within the
+    tolerance.
+    """
+
+    label: str | None = Field(None, description="Implementation label; optional when the "
+                              "scenario has one label.")
+    metric: str = Field(description="A summary field: accuracy, mean_final_overlap, ...")
+    at: dict[str, Any] = Field(default_factory=dict, description="Grid point: swept key -> "
+                               "value; swept keys not named are averaged over.")
+    crossing: CrossingSpec | None = None
+    value: float = Field(description="The published or theoretical value.")
+    tolerance: float | None = Field(None, ge=0, description="Reproduced when |ours − value| "
+                                    "≤ tolerance.")
+    rel_tolerance: float | None = Field(None, gt=0, description="Reproduced when |ours/value "
+                                        "− 1| ≤ rel_tolerance.")
+    source: str = Field(min_length=1, description="Where the value comes from (paper, "
+                        "figure, formula).")
+    note: str = Field("", description="What differs between their protocol and ours.")
+
+    @model_validator(mode="after")
+    def _one_tolerance(self):
+        if (self.tolerance is None) == (self.rel_tolerance is None):
+            raise ValueError("give exactly one of `tolerance` (absolute) or `rel_tolerance` "
+                             "(relative)")
+        if self.rel_tolerance is not None and self.value == 0:
+            raise ValueError("a relative tolerance needs a nonzero `value`; use `tolerance`")
+        return self
+
+
 class ScenarioSpec(_Strict):
     """A whole scenario file after ``[[implementations]]`` were turned into a table."""
 
@@ -132,6 +181,9 @@ class ScenarioSpec(_Strict):
         min_length=1, description="Label -> {name = implementation, settings...}.")
     sweep: SweepSpec = Field(default_factory=SweepSpec)
     save: SaveSpec = Field(default_factory=SaveSpec)
+    reference: list[ReferenceSpec] = Field(
+        default_factory=list, description="Published or theoretical values the report sets "
+        "beside the measured ones ([[reference]] tables).")
 
     @field_validator("implementations")
     @classmethod
