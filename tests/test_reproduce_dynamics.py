@@ -254,3 +254,15 @@ def test_oscillator_stationary_overlap_follows_mean_field_theory(tmp_path):
     # below D_c both starts reach the same ordered state
     assert got[("quartic-from-incoherent", 0.4)] == pytest.approx(
         got[("quartic-from-pattern", 0.4)], abs=0.01)
+
+
+def test_reproductions_are_found_by_name_from_elsewhere(tmp_path, monkeypatch):
+    """scenarios/reproduce/ is listed with the shipped scenarios (`neuroam list
+    scenarios`, `neuroam run NAME`)."""
+    from neuroam.cards.search import entries
+
+    monkeypatch.chdir(tmp_path)
+    found = entries("scenarios")
+    for name in ("astrocyte_tutorial", "oscillator_mean_field"):
+        assert found[name].path == (REPRO / f"{name}.toml").resolve()
+        assert found[name].origin == "package" and not found[name].hides
