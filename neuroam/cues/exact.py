@@ -12,7 +12,8 @@ from .cue_set import CueSet
 __all__ = ["exact"]
 
 
-def exact(patterns, *, trials_per_pattern: int = 1, targets=None) -> CueSet:
+def exact(patterns, *, trials_per_pattern: int = 1, targets=None,
+          max_patterns: int | None = None) -> CueSet:
     """Cues equal to the stored patterns, for stability (fixed-point) tests.
 
     Args:
@@ -21,12 +22,21 @@ def exact(patterns, *, trials_per_pattern: int = 1, targets=None) -> CueSet:
             (repeats only matter for stochastic dynamics).
         targets: optional ``(T,)`` pattern indices; default
             ``np.repeat(arange(K), trials_per_pattern)``.
+        max_patterns: cue only the first ``min(K, max_patterns)`` patterns (a sample of
+            the stored set: capacity sweeps up to K ≫ D test a fixed number of patterns
+            per K instead of all K); not with ``targets``.
 
     Returns:
         ``CueSet`` of kind ``"exact"``: ``states`` ``(T, D)`` = ``xi[targets]``, no clamp.
     """
     patterns = as_patterns(patterns)
     tgt = resolve_targets(patterns, trials_per_pattern, targets)
+    if max_patterns is not None:
+        m = check_int("max_patterns", max_patterns)
+        if targets is not None:
+            raise ValueRangeError(f"max_patterns={m} together with targets", "one of them",
+                                  "Give explicit targets or a number of patterns to sample.")
+        tgt = tgt[tgt < m]
     return CueSet(patterns.xi[tgt], tgt, None, kind="exact",
                   meta={"trials_per_pattern": trials_per_pattern if targets is None else None})
 
