@@ -38,6 +38,9 @@ __all__ = ["Root", "Entry", "CARD_FOLDERS", "FOLDERS", "roots", "package_root", 
 CARD_FOLDERS = {"device": "devices", "circuit": "circuits"}
 #: every folder the look-up serves
 FOLDERS = ("devices", "circuits", "scenarios")
+#: subfolders whose files are listed with their folder's (shipped reproductions of
+#: published results live in scenarios/reproduce/ and are found by name like the others)
+SUBFOLDERS = {"scenarios": ("reproduce",)}
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
 
 
@@ -128,21 +131,29 @@ def _listing(folder: Path, mtime: int) -> tuple[Path, ...]:
 
 
 def entries(folder: str, near: str | Path | None = None) -> dict[str, Entry]:
-    """``{name: Entry}`` of every ``<root>/<folder>/*.toml``, the first root winning."""
+    """``{name: Entry}`` of every ``<root>/<folder>/*.toml`` (and of its
+    :data:`SUBFOLDERS`), the first root winning."""
     found: dict[str, Entry] = {}
     for root in roots(near):
-        d = root.path / folder
-        try:
-            mtime = d.stat().st_mtime_ns
-        except OSError:
-            continue
-        for p in _listing(d, mtime):
-            if p.stem in found:
-                e = found[p.stem]
-                found[p.stem] = dataclasses.replace(e, hides=e.hides + (root.origin,))
-            else:
-                found[p.stem] = Entry(p.stem, p, root.origin)
+        subs = SUBFOLDERS.get(folder, ())
+        for d in (root.path / folder, *(root.path / folder / s for s in subs)):
+            try:
+                mtime = d.stat().st_mtime_ns
+            except OSError:
+                continue
+            _add(found, _listing(d, mtime), root)
     return found
+
+
+def _add(found: dict[str, Entry], paths, root: Root) -> None:
+    """Enter ``paths`` under their names; a name already found keeps its file and notes
+    what it hides."""
+    for p in paths:
+        if p.stem in found:
+            e = found[p.stem]
+            found[p.stem] = dataclasses.replace(e, hides=e.hides + (root.origin,))
+        else:
+            found[p.stem] = Entry(p.stem, p, root.origin)
 
 
 def available(folder: str, near: str | Path | None = None) -> dict[str, Path]:

@@ -12,6 +12,9 @@ as ±1; ``overlaps`` are Re z_μ; ``energies`` the oscillator energy (coupling +
 Extras: ``phase`` (trial, time, neuron) rad, ``phase_overlap`` |z_μ| (trial, time,
 pattern), ``final_phase`` (trial, neuron) rad, ``natural_frequency`` (neuron) rad/τ,
 ``phase_speed`` RMS dθ/dt (trial, time) rad/τ, ``escape_time`` (trial) τ, ``n_steps`` (trial).
+From ``phase_overlap`` the run summary gets ``stationary_overlap``, the mean |z_target| over
+the last half of the saved times (the order parameter of a noisy run;
+:func:`neuroam.metrics.summary.stationary_overlap`).
 
 ``method = "sde"`` with zero noise is a fixed-step solve (Euler, Heun, ...); its status and
 convergence time come from the saved drift (see :func:`neuroam.oscillator.solve_phases`).

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..results import Outcome
 from .energy import energy_monotone
 from .outcome import final_overlaps, outcomes
 
-__all__ = ["summarize", "settle_time", "SUMMARY_FIELDS", "CHIP_PERCENTILES", "CHIP_FIELDS"]
+__all__ = ["summarize", "settle_time", "stationary_overlap", "SUMMARY_FIELDS",
+           "CHIP_PERCENTILES", "CHIP_FIELDS", "PHASE_FIELDS"]
 
 #: percentiles of the per-chip spread (see :func:`summarize`)
 CHIP_PERCENTILES = (5, 25, 50, 75, 95)
@@ -19,6 +22,8 @@ SUMMARY_FIELDS = ("n_trials", "accuracy", "mean_final_overlap", "other_fraction"
 #: the fields of results whose trials ran on several chips (see :func:`summarize`)
 CHIP_FIELDS = ("n_chips", *(f"{m}_chip_p{q:02d}" for m in ("accuracy", "overlap")
                             for q in CHIP_PERCENTILES))
+#: the fields of results with phase overlaps (oscillators; see :func:`stationary_overlap`)
+PHASE_FIELDS = ("stationary_overlap",)
 
 
 def settle_time(result, *, tol: float = 0.02) -> np.ndarray:
@@ -45,6 +50,36 @@ def settle_time(result, *, tol: float = 0.02) -> np.ndarray:
     # the first finite sample at or after it (far samples are finite, so one exists)
     cand = np.where(ok & (idx[None, :] >= after[:, None]), idx[None, :], S).min(axis=1)
     return np.where(last >= 0, times[np.minimum(cand, S - 1)], np.nan)
+
+
+def stationary_overlap(result, *, start: float = 0.5) -> float:
+    """Time-averaged phase overlap |z_target| over the late part of the run, mean over trials.
+
+    For results with the extra ``phase_overlap`` (trial, time, pattern) — the oscillator's
+    |z_μ| = |(1/N) Σ_i ξ_i^μ e^{iθ_i}| — the mean of |z| of each trial's cued pattern over
+    the saved times t ≥ t0 + ``start`` · (t_last − t0) (default: the last half), then over
+    the trials that have a target. It is the stationary order parameter of a noisy run
+    (compare with mean-field theory), where the final sample alone fluctuates by ≈ 1/√N.
+    NaN without the extra, without targets or without finite samples.
+    """
+    extra = result.extras.get("phase_overlap")
+    if extra is None or np.ndim(extra.data) != 3:
+        return float("nan")
+    z = np.abs(np.asarray(extra.data, dtype=np.float64))
+    times = np.asarray(result.times, dtype=np.float64)
+    tgt = np.asarray(result.targets)
+    valid = (tgt >= 0) & (tgt < z.shape[2])
+    if not valid.any() or times.size == 0:
+        return float("nan")
+    late = times >= times[0] + start * (times[-1] - times[0])
+    rows = np.nonzero(valid)[0]
+    zt = z[rows, :, tgt[valid]][:, late]  # (trials with a target, late times)
+    zt = np.where(np.isfinite(zt), zt, np.nan)
+    if not np.isfinite(zt).any():
+        return float("nan")
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # trials without a finite sample
+        return float(np.nanmean(np.nanmean(zt, axis=1)))
 
 
 def _chip_spread(result, oc: np.ndarray, target_overlap: np.ndarray) -> dict[str, float]:
@@ -78,6 +113,9 @@ def summarize(result, patterns, *, threshold: float | None = None,
     """Scalar summary of a :class:`~neuroam.results.RecallResult` (``outcome``: the
     per-trial outcomes when already computed with the same threshold).
 
+    Results with phase overlaps (the extra ``phase_overlap``, oscillators) also get
+    ``stationary_overlap``, the late-time mean of |z_target| (:func:`stationary_overlap`).
+
     Results whose trials ran on several chips (an extra ``draw``) also get the spread
     over chips: ``n_chips`` and percentiles (:data:`CHIP_PERCENTILES`) of each chip's
     accuracy and mean final overlap, ``accuracy_chip_p05`` ...
@@ -110,4 +148,6 @@ def summarize(result, patterns, *, threshold: float | None = None,
         "mean_settle_time": float(np.nanmean(st)) if np.isfinite(st).any() else float("nan"),
         "energy_monotone_fraction": mono,
         **_chip_spread(result, oc, target_ov),
+        **({"stationary_overlap": stationary_overlap(result)}
+           if "phase_overlap" in result.extras else {}),
     }

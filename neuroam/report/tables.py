@@ -28,6 +28,7 @@ METRICS = {
     "energy_monotone_fraction": "E monotone",
     "mean_converge_time": "t conv.",
     "mean_settle_time": "t settle",
+    "stationary_overlap": "|z| late",
     "energy_per_recall_J": "J/recall",
     "latency_per_recall_s": "s/recall",
 }

@@ -309,8 +309,9 @@ def check_memory(point, label: str, *, limit: int | None = None) -> None:
 
 #: summary fields a ``[[reference]]`` may compare (``metric``)
 def reference_metrics() -> tuple[str, ...]:
-    from ..metrics.summary import CHIP_FIELDS, SUMMARY_FIELDS
-    return (*SUMMARY_FIELDS, *CHIP_FIELDS, "energy_per_recall_J", "latency_per_recall_s")
+    from ..metrics.summary import CHIP_FIELDS, PHASE_FIELDS, SUMMARY_FIELDS
+    return (*SUMMARY_FIELDS, *CHIP_FIELDS, *PHASE_FIELDS, "energy_per_recall_J",
+            "latency_per_recall_s")
 
 
 def check_references(spec: ScenarioSpec, *, source: str, overridden: bool) -> None:
