@@ -177,6 +177,9 @@ DENSE_PARAMS: tuple[P, ...] = (
     P("selection_width", "1", 0.0, 100.0, "w: a memory co-fires next to a retrieved one when "
       "its overlap is within w/β of 1 (softmax weight ≥ e^−w); sets the inhibition gain",
       lo_open=True),
+    P("pattern_centring", "1", 0.0, 1.0, "fraction λ of the patterns' mean subtracted from "
+      "the feature → memory weights (each memory's drive then divided by its centred "
+      "self-overlap)"),
     P("pool_threshold", "1", 0.0, 0.9, "memory activity (in retrieved memories at "
       "rate_memory) below which the inhibitory pool stays silent"),
     P("self_excitation", "1", 0.0, 10.0, "drive a memory neuron firing at rate_memory adds "
