@@ -91,16 +91,23 @@ def test_dense_winner_take_all_beyond_hopfield_capacity():
     assert soft.attrs["inhibition_gain"] == 0 < r.attrs["inhibition_gain"]
 
 
-def test_dense_holds_one_of_strongly_correlated_memories():
-    # overlaps up to 0.81: the pre-issue-15 circuit (θ + g = 0.7, fast pool) let the
-    # correlated memories join the winner after the cue and agreed on 1 of these 4 cues
-    pat = na.patterns.correlated_binary(K=4, D=32, correlation=0.6, seed=0)
-    cues = na.cues.flip(pat, rate=0.1, targets=np.arange(4), seed=1)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_dense_holds_one_of_strongly_correlated_memories(seed):
+    # K = 4 patterns at D = 32 with pairwise overlaps up to 0.75-0.81, two 10 %-flip cues
+    # each. Measured agreement with ideal-ode (seeds 0, 1, 2): pre-issue-15 circuit
+    # (θ + g = 0.7, fast pool; commit 0f37a29) 0.25 / 0 / 0.125; β-set threshold without
+    # pattern centring 0.875 / 0.875 / 0.75 (near-twins co-fire after the cue); with the
+    # common component subtracted from the feature → memory weights 1 / 1 / 1.
+    pat = na.patterns.correlated_binary(K=4, D=32, correlation=0.6, seed=seed)
+    over = pat.xi @ pat.xi.T / 32
+    assert np.max(over - 2 * np.eye(4)) >= 0.75  # the case is about near-twins
+    cues = na.cues.flip(pat, rate=0.1, targets=np.arange(8) % 4, seed=1)
     model = na.models.make_model("exponential", form="bipartite")
     r = na.recall(model, pat, cues, "spiking", seed=0)
     ideal = na.recall(model, pat, cues, "ideal-ode", t1=30.0)
     assert na.metrics.agreement_fraction(r, ideal) == 1.0
     assert _late_winners(r) == 1.0
+    assert r.attrs["pattern_centring"] == 1.0 and r.attrs["centred_self_overlap_min"] < 0.5
 
 
 def test_batches_and_chunks_do_not_change_the_trials():
@@ -260,12 +267,11 @@ def test_issue_bar_at_d100(seed):
     assert acc_fail <= 0.1 and acc_fail_ideal <= 0.1
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(reason="issue 15 item 1 open: measured 0.81 on these cues (RESULTS.md)",
-                   strict=False)
+@pytest.mark.slow  # ≈ 1 min: 100 cues
 def test_dense_agrees_with_ideal_on_digits():
     """Ten 8×8 digits (one per class, overlaps up to 0.84), 15 % flips, 10 cues each:
-    the spiking DenseAM agrees with the ideal ODE on ≥ 95 % of the cues."""
+    the spiking DenseAM agrees with the ideal ODE on ≥ 95 % of the cues (measured 0.98;
+    0.80 without pattern centring)."""
     pat = na.patterns.digits()
     cues = na.cues.flip(pat, rate=0.15, trials_per_pattern=10, seed=1)
     model = na.models.make_model("exponential", form="bipartite")
