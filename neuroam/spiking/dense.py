@@ -6,9 +6,12 @@ f = softmax(β h / s). The spiking mirror keeps the two directions of ξ and rep
 softmax by competition through a shared inhibitory pool:
 
 - feature i (a ±1 unit coded by an ON/OFF pair of neurons as in :mod:`.hopfield`,
-  σ̂_i = (q(r_ON,i) − q(r_OFF,i))/q(r_on)) → memory μ: ON_i adds ξ_μi / (s q(r_on) τ_fb)
-  per spike, OFF_i subtracts it, and a bias b_μ/s − θ, so a memory's drive is m_μ − θ
-  with m_μ = (ξ^μ·σ̂ + b_μ)/s its normalised overlap (s = D for ±1 patterns);
+  σ̂_i = (q(r_ON,i) − q(r_OFF,i))/q(r_on)) → memory μ: ON_i adds ζ_μi / (s n_μ q(r_on) τ_fb)
+  per spike, OFF_i subtracts it, and a bias b_μ/(s n_μ) − θ, so a memory's drive is m_μ − θ
+  with m_μ = (ζ^μ·σ̂ + b_μ)/(s n_μ) its normalised centred overlap (s = D for ±1
+  patterns). ζ^μ = ξ^μ − λ ξ̄ is the pattern less the fraction λ = pattern_centring of
+  the patterns' mean ξ̄, and n_μ = ζ^μ·ξ^μ/s its centred self-overlap, so m_μ = 1 when
+  σ̂ = ξ^μ (see **Centring** below; λ = 0: ζ = ξ, n = 1, the plain overlap);
 - memory μ → feature i: ±G x_on ξ_μi / (q(r_mem) τ_fb) onto ON_i / OFF_i: a retrieved
   memory at r_mem drives its pattern's features with ±G·x_on, i.e. to the ±1 code when
   the feedback gain G = 1 (x_on = drive_on). These feedback synapses are slow (τ_fb =
@@ -35,24 +38,43 @@ drive 1 − θ + α). A silent memory ν next to it receives m_ν − θ − g a
 unless m_ν > m* = θ + g. The model's β sets m*: softmax(β m) gives a memory Δ below the
 winner the weight e^{−βΔ}; the circuit lets it co-fire where that weight exceeds
 e^{−w} (w = selection_width), i.e. m* = 1 − w/β and g = m* − θ (:func:`competitor_threshold`).
+With centring, a difference Δ of plain overlaps is Δ/n_μ of normalised ones (n_μ ≤ 1), so
+m* = 1 − w/β is the stricter of the two readings: it never lets a memory co-fire that
+the softmax would weigh below e^{−w}.
 The default exponential DenseAM has β = D: m* = 0.99 at D = 100, so at the fixed point of
 a retrieved memory (features = its pattern, competitors at their pattern overlaps) any
 competitor with overlap < m* is held silent. A β so small that w/β > 1 − θ gives g = 0:
 every memory above θ co-fires and the features settle on their mixture, the circuit's
 counterpart of a flat softmax.
 
-**Where it breaks.** Random patterns (cross-overlaps ≲ 0.45) agree with ideal-ode on
-every cue. Strongly correlated patterns do not, for two reasons measured on ten 8×8
-digits (overlaps up to 0.84, β = 64, m* = 0.984; benchmarks/RESULTS.md):
+**Centring.** Subtracting λ ξ̄·σ̂ from every memory's overlap is a common shift: the
+softmax, and with it the ideal ODE's feature trajectory, is exactly invariant to it (h
+obeys a linear ODE, so h − ξ̄·g is shifted equally for all μ at every time). The circuit
+is not: its threshold θ and competitor threshold m* are absolute. Without centring, the
+part the patterns share counts in full towards a competitor's overlap: next to a
+retrieved digit 5 the memory of 9 sits at 0.84, 0.14 drive units (≈ 0.7 mV) below m*,
+and membrane noise started it now and then; once it fired, the few features where the
+two differ fell to 0, both overlaps became ≈ 0.92 and the pair held (the pool's
+depressing synapses make two active memories inhibit only ≈ 1.2× as much as one). With
+the common component removed, 9's normalised overlap next to a retrieved 5 is 0.65, the
+largest over all digit pairs, far below m* (0.35 drive units ≈ 1.7 mV below threshold). The division by n_μ (0.43–0.58 for the
+digits, ≈ 0.8 for 5 random patterns at D = 100, ≈ 1 for 200) is a per-memory gain, not
+a softmax invariance: it keeps every memory's retrieved drive at 1, the value the memory
+code is calibrated on (a common normaliser, max n_μ, left the memories with small n_μ
+too weak to hold: digits 0.70); it changes the race during the cue only between memories
+whose n_μ differ, and its scale 1/n_μ amplifies the spike-count noise of the drive.
 
-- a competitor at overlap 0.84 is only 0.14 drive units (≈ 0.7 mV) below threshold next
-  to the winner, so membrane noise starts it now and then; once it fires, the features
-  on the few bits where the two patterns differ are pulled to 0, both overlaps become
-  ≈ 0.92 and the pair holds, because the pool's inhibition grows sub-linearly with the
-  number of active memories (depressing synapses: two memories at 60 Hz give the pool
-  ≈ 1.2×, not 2×, the drive of one);
-- the race between memories during the cue window is decided by single spikes: a cue
-  whose overlaps with two memories differ by a few bits goes to either.
+**Agreement with ideal-ode** (same sign of the final state on every feature,
+benchmarks/RESULTS.md): ten 8×8 digits, 15 % flips, 0.98–0.99 (0.80 without centring);
+correlated_binary K = 10, D = 100, correlation 0.6 (overlaps ≤ 0.80), 0.98 (0.85);
+random patterns at D = 100, K = 5 and K = 200, 1.00.
+
+**Where it still breaks.** The remaining digit failures are races during the cue
+window: a cue whose (centred, normalised) overlaps with two memories differ by a few
+bits is decided by single spikes and can go to the other memory than the ideal ODE's.
+Patterns closer still (centred normalised overlap near m*) would co-fire again; the
+circuit refuses centring when a pattern's centred self-overlap n_μ falls below
+MIN_SELF_OVERLAP (near-duplicates; use pattern_centring = 0 there).
 
 Stronger inhibition with a matching self-excitation (g = 2, g + α = 1.6) silences every
 competitor in principle, but the winner's first spikes then recruit a pool volley that
