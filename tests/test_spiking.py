@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import neuroam as na
-from neuroam.errors import UnsupportedError
+from neuroam.errors import UnsupportedError, ValueRangeError
+from neuroam.spiking.dense import centred_drive
 
 pytest.importorskip("brian2")
 
@@ -108,6 +109,21 @@ def test_dense_holds_one_of_strongly_correlated_memories(seed):
     assert na.metrics.agreement_fraction(r, ideal) == 1.0
     assert _late_winners(r) == 1.0
     assert r.attrs["pattern_centring"] == 1.0 and r.attrs["centred_self_overlap_min"] < 0.5
+
+
+def test_centred_drive_is_a_common_shift_calibrated_per_memory():
+    pat = na.patterns.correlated_binary(K=5, D=40, correlation=0.6, seed=3)
+    xi = np.asarray(pat.xi, dtype=float)
+    zeta, n = centred_drive(xi, 40.0, 1.0)
+    sigma = np.sign(np.random.default_rng(0).standard_normal((7, 40)))
+    shift = xi @ sigma.T - zeta @ sigma.T  # the same for every memory: softmax-invariant
+    np.testing.assert_allclose(shift, np.broadcast_to(shift[0], shift.shape), atol=1e-12)
+    np.testing.assert_allclose(np.einsum("kd,kd->k", zeta, xi) / 40 / n, 1.0)  # m_μ(ξ^μ) = 1
+    assert np.all(n < 1)
+    same, one = centred_drive(xi, 40.0, 0.0), centred_drive(xi[:1], 40.0, 1.0)
+    assert same[0] is xi and np.all(same[1] == 1) and np.all(one[0] == xi[:1]) and one[1][0] == 1
+    with pytest.raises(ValueRangeError, match="pattern_centring"):
+        centred_drive(np.stack([xi[0], xi[0]]), 40.0, 1.0)  # duplicates: nothing left
 
 
 def test_batches_and_chunks_do_not_change_the_trials():
