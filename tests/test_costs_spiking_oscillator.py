@@ -75,8 +75,9 @@ def test_dense_events_count_every_projection():
         "memories": (np.array([1]), np.array([2]), np.array([0.03])),
         "inhibitory": (np.array([1]), np.array([1]), np.array([0.04])),
     }
-    # feature → 3 memories; memory → 2·6 features + the pool; pool → 3 memories
-    np.testing.assert_array_equal(synaptic_events(netlist, spikes, 2), [2 * 3, 12 + n_inh + 3])
+    # feature → 3 memories; memory → 2·6 features + the pool + itself; pool → 3 memories
+    np.testing.assert_array_equal(synaptic_events(netlist, spikes, 2),
+                                  [2 * 3, 12 + n_inh + 1 + 3])
 
 
 def test_energy_follows_the_chip_card(hopfield_run, tmp_path):

@@ -174,8 +174,16 @@ DENSE_PARAMS: tuple[P, ...] = (
       integer=True),
     P("memory_threshold", "1", 0.0, 0.99, "normalised overlap θ a memory neuron needs to fire "
       "without inhibition"),
-    P("inhibition_gain", "1", 0.0, 10.0, "drive the active inhibitory pool subtracts from "
-      "every memory neuron (overlap units): it plays β"),
+    P("selection_width", "1", 0.0, 100.0, "w: a memory co-fires next to a retrieved one when "
+      "its overlap is within w/β of 1 (softmax weight ≥ e^−w); sets the inhibition gain",
+      lo_open=True),
+    P("pattern_centring", "1", 0.0, 1.0, "fraction λ of the patterns' mean subtracted from "
+      "the feature → memory weights (each memory's drive then divided by its centred "
+      "self-overlap)"),
+    P("pool_threshold", "1", 0.0, 0.9, "memory activity (in retrieved memories at "
+      "rate_memory) below which the inhibitory pool stays silent"),
+    P("self_excitation", "1", 0.0, 10.0, "drive a memory neuron firing at rate_memory adds "
+      "to its own (overlap units): the winner's hysteresis"),
     P("tau_feedback", "s", 0.0, 1.0, "decay time of the memory → feature synapses (slow, "
       "NMDA-like)", lo_open=True),
     P("feedback_gain", "1", 0.0, 10.0, "drive of a feature neuron from one retrieved memory, "

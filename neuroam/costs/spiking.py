@@ -58,7 +58,8 @@ def fan_out(netlist) -> dict[str, np.ndarray]:
     """population -> ``(size,)`` synapses each of its neurons drives (non-zero weights)."""
     out = {p.name: np.zeros(p.size, dtype=np.int64) for p in netlist.populations}
     for proj in netlist.projections:
-        out[proj.source] += np.count_nonzero(proj.weights, axis=1)
+        w = proj.weights
+        out[proj.source] += (w != 0) if proj.one_to_one else np.count_nonzero(w, axis=1)
     return out
 
 

@@ -2,7 +2,7 @@
 
 Each population becomes one NeuronGroup of ``batch × size`` neurons (trial copy t owns
 neurons ``t·size … (t+1)·size − 1``); each projection becomes one Synapses object with
-block-diagonal all-to-all connectivity, so trials never interact. Neuron model (one
+block-diagonal all-to-all (or one-to-one) connectivity, so trials never interact. Neuron model (one
 equation set for every population, constants in the group's namespace)::
 
     C_m dv/dt = g_L (E_L − v) + I_rest + I_unit (x_syn + x_bias + cue_on·x_cue + x_clamp)
@@ -117,10 +117,12 @@ def build_network(netlist: Netlist, batch: int, *, noise: bool,
         monitors[pop.name] = SpikeMonitor(groups[pop.name],
                                           name=f"{pop.name}_spikes")
     for proj in netlist.projections:
-        n_pre, n_post = proj.weights.shape
         syn = Synapses(groups[proj.source], groups[proj.target], "w : 1 (constant)",
                        on_pre="x_syn_post += w*R_pre", clock=clock, name=proj.name)
-        pre, post = block_indices(n_pre, n_post, batch)
+        if proj.one_to_one:
+            pre = post = np.arange(batch * proj.shape[0], dtype=np.int64)
+        else:
+            pre, post = block_indices(*proj.shape, batch)
         syn.connect(i=pre, j=post)
         synapses[proj.name] = syn
     network = Network(*groups.values(), *synapses.values(), *monitors.values(),

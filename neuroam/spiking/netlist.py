@@ -60,22 +60,40 @@ class Population:
 
 @dataclasses.dataclass(frozen=True)
 class Projection:
-    """All-to-all synapses ``source -> target`` within each trial copy.
+    """Synapses ``source -> target`` within each trial copy: all-to-all, or one-to-one.
 
-    ``weights[a, b]`` is the jump of the target's drive x_syn (dimensionless) when
-    neuron ``a`` of the source spikes, felt by neuron ``b`` of the target; it decays
-    with τ_syn. Zero entries are kept as synapses so that the structure depends on the
-    sizes only.
+    All-to-all: ``weights[a, b]`` (``(n_source, n_target)``) is the jump of the target's
+    drive x_syn (dimensionless) when neuron ``a`` of the source spikes, felt by neuron
+    ``b`` of the target; it decays with τ_syn. Zero entries are kept as synapses so that
+    the structure depends on the sizes only.
+
+    One-to-one (``one_to_one=True``, source and target of the same size n, e.g. a
+    population onto itself for self-excitation): ``weights[a]`` (``(n,)``) is the jump
+    neuron ``a`` of the target feels when neuron ``a`` of the source spikes; n synapses
+    instead of n².
     """
 
     name: str
     source: str
     target: str
     weights: np.ndarray
+    one_to_one: bool = False
+
+    def __post_init__(self):
+        ndim = 1 if self.one_to_one else 2
+        if np.ndim(self.weights) != ndim:  # a template bug, not a user input
+            raise ValueError(f"projection {self.name!r}: weights of shape "
+                             f"{np.shape(self.weights)}, expected {ndim} dimensions")
 
     @property
     def n_synapses(self) -> int:
         return int(self.weights.size)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_source, n_target)`` per trial."""
+        n = self.weights.shape
+        return (n[0], n[0]) if self.one_to_one else (n[0], n[1])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,7 +138,8 @@ class Netlist:
             "batch": batch, "extra": extra,
             "pops": [(p.name, p.size, sorted((k, str(v)) for k, v in p.neuron.values.items()),
                       repr(p.I_rest), repr(p.I_unit), repr(p.tau_syn), p.cued, p.pairs) for p in self.populations],
-            "proj": [(q.name, q.source, q.target, q.weights.shape) for q in self.projections],
+            "proj": [(q.name, q.source, q.target, q.weights.shape, q.one_to_one)
+                     for q in self.projections],
             "net": sorted((k, str(v)) for k, v in self.network.values.items()),
         }
         return hashlib.sha1(json.dumps(desc, default=str).encode()).hexdigest()[:16]

@@ -194,12 +194,3 @@ def check_timing(neuron: NeuronParams, net: NetworkParams, extra_neurons=()) -> 
         if net[key] < dt:
             raise ValueRangeError(f"{key} = {net[key]} shorter than dt = {dt}",
                                   f"{key} ≥ dt", f"Lengthen {key}.")
-    if net.architecture == "dense":
-        slack = 1.0 - net["memory_threshold"] - net["inhibition_gain"]
-        if slack <= 0.02:
-            raise ValueRangeError(
-                f"memory_threshold + inhibition_gain = "
-                f"{net['memory_threshold'] + net['inhibition_gain']:g}",
-                "a sum below 0.98 (a retrieved memory, overlap 1, must out-drive the "
-                "threshold and the inhibition it recruits)",
-                "Lower memory_threshold or inhibition_gain.")
