@@ -53,8 +53,8 @@ class OscillatorSpiceSettings(SettingsBase):
     pairwise: float | None = Field(None, ge=0, description="pairwise strength λ_2; None: the model's")
     quartic: float | None = Field(None, ge=0, description="quartic strength λ_4; None: the model's")
     rule: Literal[PAIRWISE_RULES] = Field("model", description="pairwise coupling rule")  # type: ignore[valid-type]
-    injection: float = Field(0.5, ge=0, description="SHIL strength K_s (rad/τ)")
-    injection_ramp: float = Field(0.0, ge=0, description="linear ramp of the pump from 0 (τ)")
+    injection: float = Field(0.3, ge=0, description="SHIL strength K_s (rad/τ)")
+    injection_ramp: float = Field(10.0, ge=0, description="linear ramp of the pump from 0 (τ)")
     detuning: float | None = Field(None, ge=0, description="natural-frequency std (rad/τ); None: card")
     coupling_spread: float | None = Field(None, ge=0, description="relative coupling spread; None: card")
     noise: float | None = Field(None, ge=0, description="phase diffusion (rad²/τ); must be 0 (None: card)")
@@ -77,6 +77,7 @@ class OscillatorSpiceSettings(SettingsBase):
     cues_per_netlist: int = Field(4, ge=1, description="network copies (cues) in one netlist")
     workers: int = Field(2, ge=1, description="ngspice processes at a time")
     timeout: float = Field(900.0, gt=0, description="seconds allowed per ngspice run")
+    model_dt: float = Field(0.05, gt=0, description="Euler step of the compared phase model (τ)")
     compare: bool = Field(True, description="also run the phase model (`oscillator`) on the "
                           "same cues and chip; record model_final and model_agreement")
 
@@ -234,5 +235,6 @@ class OscillatorSpice(Implementation):
                           injection=s.injection, injection_ramp=s.injection_ramp,
                           detuning=s.detuning, noise=0.0, coupling_spread=s.coupling_spread,
                           misalignment=0.0, squeeze=s.squeeze, start=s.start, t1=s.t1,
-                          n_save=s.n_save, save_states=False, method="ode")
+                          n_save=s.n_save, save_states=False, method="sde", solver="euler",
+                          dt=s.model_dt)
         return osc.recall(model, patterns, cues, ps, seed=seed)

@@ -264,11 +264,14 @@ def network_netlist(design: TankDesign, net: CircuitNetwork, theta0: np.ndarray,
                     for mu in np.flatnonzero(net.xi[:, i]):
                         out.append(f"GF{k}_{i}_{mu} 0 {n[i]} t{k}z{mu} 0 {_f(g2 * net.xi[mu, i])}")
             if g4 > 0:
-                out.append(f"* quartic: cubic feed of the overlaps I_i = g4 sum_mu xi_i m_mu^3, g4 = {_f(g4)} A")
+                out.append("* quartic: a cubing source per pattern, c_mu = m_mu^3, fed to each tank by "
+                           f"transconductors: I_i = g4 sum_mu xi_i c_mu, g4 = {_f(g4)} A")
+                for mu in range(K):
+                    z = f"v(t{k}z{mu})"
+                    out.append(f"BC{k}_{mu} t{k}c{mu} 0 V = {z}*{z}*{z}")
                 for i in range(N):
-                    terms = "+".join(f"({_f(net.xi[mu, i])})*v(t{k}z{mu})*v(t{k}z{mu})*v(t{k}z{mu})"
-                                     for mu in np.flatnonzero(net.xi[:, i])) or "0"
-                    out.append(f"BQ{k}_{i} 0 {n[i]} I = {_f(g4)}*({terms})")
+                    for mu in np.flatnonzero(net.xi[:, i]):
+                        out.append(f"GQ{k}_{i}_{mu} 0 {n[i]} t{k}c{mu} 0 {_f(g4 * net.xi[mu, i])}")
     t_step = T0 / save_per_period
     t_max = T0 / steps_per_period
     nodes = [v for k in range(theta0.shape[0]) for v in tank_nodes(k, N)]
