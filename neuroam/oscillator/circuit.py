@@ -286,7 +286,6 @@ def network_netlist(design: TankDesign, net: CircuitNetwork, theta0: np.ndarray,
             line += f" v({v})"
         out.append(line)
     else:
-        out.append("print " + " ".join(f"v({v})" for v in nodes[: min(len(nodes), 8)]) + " > /dev/null")
         out.append("echo transient done")
     out += [".endc", ".end", ""]
     return "\n".join(out)
