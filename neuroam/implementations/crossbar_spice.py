@@ -33,7 +33,7 @@ from ..crossbar.chip import program_model
 from ..crossbar.loop import LoopDesign, simulate_loop
 from ..crossbar.mapping import weight_per_siemens
 from ..errors import UnsupportedError
-from ..metrics.agreement import agreement_fraction
+from ..metrics.agreement import agreement_fraction, exact_fraction
 from ..models.zoo.hopfield import Hopfield
 from ..results import Extra, RecallResult, Status
 from ..spice import require_ngspice
@@ -176,6 +176,8 @@ class CrossbarSpice(Implementation):
             extras["model_final"] = Extra(("trial", "neuron"), np.asarray(ref.final), "1")
             attrs["model_agreement"] = agreement_fraction(final, ref.final)
             attrs["model_agreement_2pct"] = agreement_fraction(final, ref.final, tol=0.02)
+            attrs["model_exact"] = exact_fraction(ref.final, patterns.xi, cues.targets)
+            attrs["circuit_exact"] = exact_fraction(final, patterns.xi, cues.targets)
             attrs["crossbar_sweeps_mean"] = float(np.nanmean(ref.converge_time))
             lat = ref.attrs.get("latency_per_recall_s")
             if lat is not None:

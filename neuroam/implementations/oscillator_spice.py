@@ -15,7 +15,9 @@ rate); ``states`` cos φ, ``final`` cos φ at t1 (read out as ±1), ``overlaps``
 ``phase`` (trial, time, neuron) rad, ``final_phase`` (trial, neuron) rad, ``amplitude``
 (trial, time, neuron) V, and with ``compare`` the phase model's ``model_final`` (trial,
 neuron) on the same cues; attrs ``model_agreement`` (fraction of cues whose ±1 final states
-are identical), ``model_agreement_2pct`` and the circuit design values.
+are identical), ``model_agreement_2pct``, ``circuit_exact`` / ``model_exact`` (fraction of
+cues that end exactly on their target), ``amplitude_spread`` (largest spread of the tank
+amplitudes within one network after the first sample, over A₀) and the circuit design values.
 
 Refused (:class:`~neuroam.errors.UnsupportedError`, at validate time through
 :meth:`check_model` where the model alone decides): models other than ``hopfield`` /
@@ -32,7 +34,7 @@ import numpy as np
 from pydantic import Field
 
 from ..errors import UnsupportedError
-from ..metrics.agreement import agreement_fraction
+from ..metrics.agreement import agreement_fraction, exact_fraction
 from ..models.zoo.hopfield import Hopfield
 from ..models.zoo.polynomial import PolynomialDenseAM
 from ..oscillator import (PAIRWISE_RULES, Hardware, build_dynamics, cue_phases, lift)
@@ -195,6 +197,9 @@ class OscillatorSpice(Implementation):
                  "tau_s": tau, "t1_s": s.t1 * tau, "wall_time_s": wall,
                  "final_amplitude_min_v": float(np.min(amp[:, -1])),
                  "final_amplitude_max_v": float(np.max(amp[:, -1])),
+                 "amplitude_spread": float(np.max(np.ptp(amp[:, 1:], axis=2)) / s.amplitude)
+                 if len(times) > 1 else 0.0,
+                 "circuit_exact": exact_fraction(cos[:, -1], xi, cues.targets),
                  "coupling_rate_max_per_s": rates["pairwise"],
                  "pairwise_overlap_rate_per_s": rates["pairwise_overlap"],
                  "circuit_pairwise_g2_a": design.overlap_gain(net.pair_overlap),
@@ -210,6 +215,7 @@ class OscillatorSpice(Implementation):
             extras["model_final"] = Extra(("trial", "neuron"), np.asarray(ref.final), "1")
             attrs["model_agreement"] = agreement_fraction(final, ref.final)
             attrs["model_agreement_2pct"] = agreement_fraction(final, ref.final, tol=0.02)
+            attrs["model_exact"] = exact_fraction(ref.final, xi, cues.targets)
         return RecallResult(
             implementation=self.name, times=times, states=cos if s.save_states else None,
             energies=energies, overlaps=overlaps, final=final, status=status,

@@ -31,18 +31,23 @@ def _num(v, fmt: str = ".3g") -> str:
 
 def circuits_section(records: Sequence[RunRecord]) -> str:
     """Markdown table of every run that carries ``model_agreement`` ("" if none)."""
-    rows = [r for r in records if r.ok and "model_agreement" in r.attrs]
+    rows = sorted((r for r in records if r.ok and "model_agreement" in r.attrs),
+                  key=lambda r: (r.label, _point(r), r.seed))
     if not rows:
         return ""
     lines = ["## Circuits vs behavioural models", "",
              "Each SPICE run against its behavioural model on the same chip and cues: the "
              "fraction of cues whose ±1 final states are identical (same state) or differ on "
-             "at most 2 % of the neurons. Oscillators: tank amplitude range at t1 (V; the phase "
-             "model assumes A₀) and μτ (amplitude relaxation rate over the coupling rate). "
+             "at most 2 % of the neurons; exact: the fraction of cues that the model and the circuit "
+             "end exactly on their target (a split where the model misses too is a marginal cue). "
+             "Oscillators: μτ (amplitude relaxation rate over the coupling rate; the phase model is "
+             "μτ → ∞), tank amplitude range at t1 (V; the phase model assumes A₀) and the largest "
+             "amplitude spread within one network along the run (over A₀). "
              "Crossbar loop: mean settling time against the crossbar's latency estimate.", "",
-             "| label | grid point | seed | trials | same state | ≤ 2 % differ | accuracy | "
-             "μτ | amplitude (V) | settle (s) | crossbar latency (s) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| label | grid point | seed | trials | same state | ≤ 2 % differ | exact: model | "
+             "exact: circuit | accuracy | μτ | amplitude (V) | amplitude spread | settle (s) | "
+             "crossbar latency (s) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         a = r.attrs
         amp = (f"{_num(a['final_amplitude_min_v'])}–{_num(a['final_amplitude_max_v'])}"
@@ -50,6 +55,7 @@ def circuits_section(records: Sequence[RunRecord]) -> str:
         lines.append(
             f"| {r.label} | {_point(r)} | {r.seed} | {_num(r.summary.get('n_trials'), '.0f')} | "
             f"{_num(a['model_agreement'])} | {_num(a.get('model_agreement_2pct'))} | "
+            f"{_num(a.get('model_exact'))} | {_num(a.get('circuit_exact'))} | "
             f"{_num(r.summary.get('accuracy'))} | {_num(a.get('amplitude_rate_tau'))} | {amp} | "
-            f"{_num(a.get('settle_time_mean_s'))} | {_num(a.get('crossbar_latency_s'))} |")
+            f"{_num(a.get('amplitude_spread'))} | {_num(a.get('settle_time_mean_s'))} | {_num(a.get('crossbar_latency_s'))} |")
     return "\n".join(lines) + "\n"
