@@ -48,6 +48,10 @@ class CrossbarSpiceSettings(CrossbarSettings):
     ``dynamics``, ``max_steps`` and ``noise_margin`` apply to the compared ``crossbar`` run."""
 
     n_draws: int = Field(1, ge=1, le=64, description="chips (fault draws)")
+    dynamics: Literal["sync", "async", "ode"] = Field(
+        "ode", description="update rule of the compared `crossbar` run; 'ode' (the continuous "
+        "flow τ dx/dt = g(h) − x) is what the loop's RC neurons integrate: synchronous sign "
+        "sweeps can fall into a mixture state from cues that the continuous loop retrieves")
     wire_resistance: float | None = Field(None, ge=0, description="wire resistance per segment "
                                           "(Ω); None: the circuit card's")
     wires: Literal["effective", "explicit"] = Field(

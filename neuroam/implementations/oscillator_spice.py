@@ -72,8 +72,9 @@ class OscillatorSpiceSettings(SettingsBase):
         "weights (storkey, pseudo-inverse) are always pairwise transconductors")
     capacitance: float = Field(1e-12, gt=0, description="tank capacitance C (F)")
     amplitude: float = Field(1.0, gt=0, description="limit-cycle amplitude A₀ (V)")
-    amplitude_rate: float = Field(10.0, gt=0, description="amplitude relaxation rate μ = g₁/C in "
-                                  "units of the coupling rate (μτ); the phase model needs μτ ≫ 1")
+    amplitude_rate: float = Field(20.0, gt=0, description="amplitude relaxation rate μ = g₁/C in "
+                                  "units of the coupling rate (μτ); the phase model needs μτ ≫ 1 (amplitude "
+                                  "spread ~λ/μτ) and μτ ≪ 2π f₀τ (near-sinusoidal tanks)")
     steps_per_period: int = Field(20, ge=10, le=1000, description="largest ngspice step: T₀/this")
     window: float = Field(2.0, gt=0, description="demodulation window (periods of f₀)")
     cues_per_netlist: int = Field(4, ge=1, description="network copies (cues) in one netlist")
@@ -115,7 +116,7 @@ class OscillatorSpice(Implementation):
                           s.amplitude_rate * hw.coupling_rate)
 
     def network(self, model, patterns, cues, s, *, seed: int = 0):
-        """``(design, network, theta0, hw, dyn, plan)`` of a run: everything before ngspice."""
+        """``(design, network, theta0, initial, hw, dyn, plan)`` of a run: everything before ngspice."""
         _check_model(model)
         cues.check_against(patterns)
         if cues.clamp is not None and np.any(cues.clamp):

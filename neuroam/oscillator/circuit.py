@@ -43,7 +43,23 @@ diagonal carries no phase force and is left out: it would only change the amplit
 The phase model holds while the coupling is weak against the amplitude dynamics
 (coupling rates ≪ μ: amplitudes stay at A₀; their excursions rescale the couplings) and
 μ ≪ ω₀ (nearly sinusoidal tanks). The ratio μ τ_s (``amplitude_rate``) is what the
-``circuits_vs_models`` scenario sweeps to find where the models part. The van der Pol
+``circuits_vs_models`` scenario sweeps to find where the models part.
+
+Amplitudes (why the gains use A₀ and where that stops holding): the same averaging gives
+dA_i/dt = (μ/2) A_i (1 − A_i²/A₀²) + Re(Ĩ_i e^{−iφ_i}) / (2C): the in-phase part of every
+coupling current moves the amplitude, δA_i/A₀ ≈ [λ₂ Re(ξ_i z̃ e^{−iφ_i}) + K_s cos 2φ_i +
+λ₂K/N] / (μτ) after adiabatic elimination (z̃: the overlap of the amplitude-weighted
+signals, the read of the summing nodes). The phase rate of tank i is then
+λ₂ Im(ξ_i z̃ e^{−iφ_i}) A₀/A_i − K_s sin 2φ_i: a *common* amplitude A cancels in the
+pairwise term (A_j/A_i) and in the SHIL term (the mixer current is ∝ A_i), so no gain
+rescaling for the mean amplitude is right for them; the quartic rate does scale as
+(A/A₀)² (m³ ∝ A³ over A_i). What remains at finite μτ is the *spread* of the amplitudes
+(aligned tanks larger, opposed ones smaller): a soft-spin correction of relative size
+λ/μτ that no gain can remove. It tips cues whose outcome is marginal in the phase model
+(N = 32, K = 4, SHIL 0.3 over 20 τ, 32 cues: 30/32 same state at μτ = 10, 31/32 at
+μτ = 20; the splits are cues the circuit carries into a mixture state). Raising μτ
+shrinks it but raises ε = μ/ω₀ with the card's f₀ (ε = 0.32 at μτ = 20 on
+oscillator-ideal). The van der Pol
 frequency shift ω ≈ ω₀(1 − ε²/16), ε = μ/ω₀, is pre-compensated in L.
 
 Cues are initial conditions: v_i(0) = A₀ cos θ_i, i_L,i(0) = C A₀ ω_i sin θ_i (``.ic``,

@@ -57,5 +57,6 @@ def circuits_section(records: Sequence[RunRecord]) -> str:
             f"{_num(a['model_agreement'])} | {_num(a.get('model_agreement_2pct'))} | "
             f"{_num(a.get('model_exact'))} | {_num(a.get('circuit_exact'))} | "
             f"{_num(r.summary.get('accuracy'))} | {_num(a.get('amplitude_rate_tau'))} | {amp} | "
-            f"{_num(a.get('amplitude_spread'))} | {_num(a.get('settle_time_mean_s'))} | {_num(a.get('crossbar_latency_s'))} |")
+            f"{_num(a.get('amplitude_spread'))} | {_num(a.get('settle_time_mean_s'))} | "
+            f"{_num(a.get('crossbar_latency_s'))} |")
     return "\n".join(lines) + "\n"
