@@ -67,6 +67,25 @@ def test_two_tanks_lock_in_or_anti_phase_at_the_derived_rate(sign):
         assert abs(delta[-1]) > math.pi - 1.0
 
 
+@NGSPICE
+def test_standalone_netlist_runs_with_plain_ngspice_b_and_prints_the_read_out(tmp_path):
+    """raw=None (export-netlist): exit status 0 under `ngspice -b` and one .meas line per
+    tank; two in-phase-coupled tanks from phases 0 and 0.6 end in phase with the pump."""
+    import re
+    import subprocess
+
+    d = TankDesign(F0, 1e-12, 1.0, 10 * RATE)
+    net = _net(np.array([[0.0, RATE], [RATE, 0.0]]), injection=0.3 * RATE)
+    text = network_netlist(d, net, np.array([[0.0, 0.6]]), t_stop=8e-9, raw=None)
+    (tmp_path / "n.cir").write_text(text)
+    out = subprocess.run(["ngspice", "-b", str(tmp_path / "n.cir")], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stdout[-500:] + out.stderr[-500:]
+    vals = dict(re.findall(r"^(v_t0n\d+)\s*=\s*(\S+)", out.stdout, re.M))
+    assert sorted(vals) == ["v_t0n0", "v_t0n1"]
+    assert all(float(v) * math.cos(2 * math.pi * F0 * 8e-9) > 0.5 for v in vals.values())
+
+
 def test_gains_round_trip_through_the_phase_reduction():
     d = TankDesign(F0, 2e-12, 0.7, 5 * RATE)
     r = d.phase_rates(g_pair=float(d.pairwise_conductance(RATE)), g_quartic=d.quartic_gain(RATE),

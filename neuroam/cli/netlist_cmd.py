@@ -145,8 +145,8 @@ def _oscillator_netlist(sc, run, at, patterns, model, cues, settings, output, cu
     comments = [f"scenario {sc.source}, label {run.label}, point {run.point_id}, cue {cue}",
                 f"oscillator card {hw.card}: f0 = {hw.frequency:g} Hz, coupling rate "
                 f"{hw.coupling_rate:g} 1/s (tau = {hw.tau_s:g} s); model {plan.binary_limit}",
-                "run: ngspice -b FILE (no waveform file is written; oscillator-spice reads "
-                "them back itself)"]
+                "run: ngspice -b FILE (prints every tank voltage at the end, .meas; no "
+                "waveform file: oscillator-spice reads them back itself)"]
     text = network_netlist(design, net, theta0[cue:cue + 1], t_stop=t_stop,
                            steps_per_period=settings.steps_per_period,
                            title=f"neuroam oscillator network: {sc.name}", comments=comments,

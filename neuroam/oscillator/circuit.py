@@ -212,7 +212,7 @@ def network_netlist(design: TankDesign, net: CircuitNetwork, theta0: np.ndarray,
     Every copy is driven by the same pump; ``.tran`` runs ``t_stop`` seconds with at most
     1/``steps_per_period`` of a period per step. With ``raw`` the ``.control`` block
     linearises the tank voltages to ``save_per_period`` samples per period and writes them
-    (binary) there; with None it only runs the transient and prints the last tank voltages
+    (binary) there; with None it only runs the transient and prints (``.meas``) every tank voltage at ``t_stop``
     (a stand-alone netlist for ``ngspice -b``).
     """
     theta0 = np.atleast_2d(np.asarray(theta0, np.float64))
@@ -293,17 +293,21 @@ def network_netlist(design: TankDesign, net: CircuitNetwork, theta0: np.ndarray,
     nodes = [v for k in range(theta0.shape[0]) for v in tank_nodes(k, N)]
     out += ["", f"* transient: {_f(t_stop)} s = {t_stop / T0:.1f} periods, step <= T0/{steps_per_period}",
             f".tran {_f(t_step)} {_f(t_stop)} 0 {_f(t_max)} uic",
-            ".options noacct",
-            ".control", "set filetype=binary", "run"]
+            ".options noacct"]
     if raw is not None:
-        out += ["linearize"]
+        out += [".control", "set filetype=binary", "run", "linearize"]
         line = "write " + raw
         for v in nodes:
             line += f" v({v})"
-        out.append(line)
+        out += [line, ".endc"]
     else:
-        out.append("echo transient done")
-    out += [".endc", ".end", ""]
+        # stand-alone (plain `ngspice -b`): measure every tank voltage at t_stop; against
+        # the reference cos(w0 t) the read-out is sign(v_i(t_stop) * cos(w0 t_stop))
+        ref = math.cos(d.omega * t_stop)
+        out += [f"* read-out: sign(v_i(t_stop) * {_f(ref)}), {_f(ref)} = cos(2 pi f0 t_stop): "
+                "+1 for a tank in phase with the reference, -1 in anti-phase"]
+        out += [f".meas tran v_{v} FIND v({v}) AT={_f(t_stop)}" for v in nodes]
+    out += [".end", ""]
     return "\n".join(out)
 
 
