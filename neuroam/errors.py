@@ -17,6 +17,7 @@ __all__ = [
     "ModelError",
     "LearningRuleError",
     "UnsupportedError",
+    "SimulatorError",
     "RegistryError",
     "ScenarioError",
     "StoreError",
@@ -89,3 +90,7 @@ class CardError(NeuroamError):
 
 class ClusterError(NeuroamError):
     """A Dask scheduler cannot be reached or a cluster cannot be started."""
+
+
+class SimulatorError(NeuroamError):
+    """An external circuit simulator (ngspice) failed on a netlist neuroam wrote."""

@@ -22,17 +22,21 @@ from .console import err, guarded
 __all__ = ["export_netlist"]
 
 
+_NETLISTED = ("crossbar", "oscillator", "oscillator-spice")
+
+
 def _pick_run(sc, label: str | None, point: int, seed: int | None):
-    labels = [k for k, v in sc.implementations.items() if v.name == "crossbar"]
+    labels = [k for k, v in sc.implementations.items() if v.name in _NETLISTED]
     if not labels:
-        raise ScenarioError(f"the scenario {sc.source} without a crossbar implementation",
-                            "an [implementations.LABEL] table with name = \"crossbar\"",
+        raise ScenarioError(f"the scenario {sc.source} without a crossbar or oscillator "
+                            "implementation", "an [implementations.LABEL] table with name = "
+                            "\"crossbar\", \"oscillator\" or \"oscillator-spice\"",
                             "Add one, or pick a scenario that has one.")
     if label is None:
         label = labels[0]
     if label not in labels:
-        raise ScenarioError(f"--label {label!r}", f"one of the crossbar labels {labels}",
-                            "Pick a label of a crossbar implementation.")
+        raise ScenarioError(f"--label {label!r}", f"one of the labels {labels}",
+                            "Pick a label of a crossbar or oscillator implementation.")
     seed = sc.seeds[0] if seed is None else seed
     runs = [r for r in sc.runs() if r.label == label and r.seed == seed]
     if not runs:
@@ -71,6 +75,8 @@ def export_netlist(
     at = sc.at(run)
     patterns, model, cues = build_inputs(at, run.seed)
     settings = at.implementations[run.label].settings
+    if at.implementations[run.label].name != "crossbar":
+        return _oscillator_netlist(sc, run, at, patterns, model, cues, settings, output, cue)
     chip = program_model(model, patterns, settings, seed=derive_seed(run.seed, "recall"))
     arr, circuit = chip.array, chip.circuit
     lay = arr.layout
@@ -114,6 +120,42 @@ def export_netlist(
     write_netlist(output, G, r, V, title=f"neuroam crossbar tile: {sc.name}", comments=comments)
     err.print(Text(f"wrote {output}: {lay.tile_rows}x{lay.tile_cols} devices, wire "
                    f"{r:g} Ω; check with `ngspice -b {output}`"))
+
+
+def _oscillator_netlist(sc, run, at, patterns, model, cues, settings, output, cue):
+    """The van der Pol network of an ``oscillator`` / ``oscillator-spice`` label from one
+    cue: the circuit ``oscillator-spice`` simulates (a phase-model label's settings are
+    carried over, circuit values at their defaults)."""
+    from ..implementations import registry
+    from ..oscillator.circuit import network_netlist
+    from ..scenario.build import derive_seed
+
+    impl = registry.get("oscillator-spice")
+    if at.implementations[run.label].name == "oscillator":
+        keep = set(impl.Settings.model_fields) & set(settings.model_fields)
+        values = {k: getattr(settings, k) for k in keep}
+        values.update(noise=0.0, misalignment=0.0)
+        settings = impl.settings(**values)
+    if not 0 <= cue < cues.n_trials:
+        raise ValueRangeError(f"--cue {cue}", f"a cue index in [0, {cues.n_trials - 1}]",
+                              "Pick an existing cue.")
+    seed = derive_seed(run.seed, "recall")
+    design, net, theta0, _, hw, _, plan = impl.network(model, patterns, cues, settings, seed=seed)
+    t_stop = settings.t1 * hw.tau_s
+    comments = [f"scenario {sc.source}, label {run.label}, point {run.point_id}, cue {cue}",
+                f"oscillator card {hw.card}: f0 = {hw.frequency:g} Hz, coupling rate "
+                f"{hw.coupling_rate:g} 1/s (tau = {hw.tau_s:g} s); model {plan.binary_limit}",
+                "run: ngspice -b FILE (prints every tank voltage at the end, .meas; no "
+                "waveform file: oscillator-spice reads them back itself)"]
+    text = network_netlist(design, net, theta0[cue:cue + 1], t_stop=t_stop,
+                           steps_per_period=settings.steps_per_period,
+                           title=f"neuroam oscillator network: {sc.name}", comments=comments,
+                           raw=None)
+    if output is None:
+        output = Path(f"{sc.name}-{run.label}-{run.point_id}-cue{cue}.cir")
+    Path(output).write_text(text, encoding="utf-8")
+    err.print(Text(f"wrote {output}: {net.N} van der Pol tanks, {t_stop:g} s transient; "
+                   f"run it with `ngspice -b {output}`"))
 
 
 export_netlist = guarded(export_netlist)

@@ -145,6 +145,12 @@ class Implementation(abc.ABC):
         :meth:`recall`."""
         return [self.recall(j.model, j.patterns, j.cues, j.settings, seed=j.seed) for j in jobs]
 
+    def check_model(self, model, settings: SettingsBase) -> None:
+        """Raise :class:`~neuroam.errors.UnsupportedError` if this implementation cannot
+        realise ``model`` with ``settings`` (called when a scenario is validated, before
+        any run). The default accepts every model; ``recall`` still checks patterns and
+        cues."""
+
     @property
     def batches(self) -> bool:
         """True when :meth:`recall_batch` runs several jobs as one batched call."""

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..errors import ShapeError, ValueRangeError
 
-__all__ = ["agreement", "agreement_fraction", "bit_differences", "same_pattern_fraction"]
+__all__ = ["agreement", "agreement_fraction", "bit_differences", "exact_fraction",
+           "same_pattern_fraction"]
 
 
 def _final(x) -> np.ndarray:
@@ -51,6 +52,18 @@ def agreement_fraction(a, b, *, tol: float = 0.0) -> float:
     """Fraction of trials whose final states agree (see :func:`agreement`)."""
     ok = agreement(a, b, tol=tol)
     return float(np.mean(ok)) if ok.size else float("nan")
+
+
+def exact_fraction(a, xi, targets) -> float:
+    """Fraction of the trials with a target (``targets`` ≥ 0) whose ±1 final state of ``a``
+    is exactly their target pattern of ``xi`` ``(K, D)`` (NaN when none has a target)."""
+    fa = _final(a)
+    tgt = np.asarray(targets).reshape(-1)
+    ok = tgt >= 0
+    if not np.any(ok):
+        return float("nan")
+    xi = np.asarray(getattr(xi, "xi", xi), dtype=np.float64)
+    return float(np.mean(np.all(fa[ok] == np.where(xi[tgt[ok]] >= 0, 1, -1), axis=1)))
 
 
 def same_pattern_fraction(a, b, xi) -> float:

@@ -10,6 +10,7 @@ from ..store import read_records, root_attrs
 from ..store.writer import output_folder
 from .markdown import render_markdown
 from .agreement import agreement_section
+from .circuits import circuits_section
 from .compare import compare_section
 from .outcomes import plot_outcomes
 from .raster import spiking_section
@@ -54,6 +55,9 @@ def make_report(results: str | Path, out_dir: str | Path | None = None) -> list[
     agreement = agreement_section(records, results)  # hardware vs ideal final states
     if agreement:
         text = text.replace("\n## Scenario\n", f"\n{agreement}\n## Scenario\n", 1)
+    circuits = circuits_section(records)  # SPICE mirrors vs their behavioural models
+    if circuits:
+        text = text.replace("\n## Scenario\n", f"\n{circuits}\n## Scenario\n", 1)
     compare_plots, compared = compare_section(records, out)  # implementations side by side
     if compared:
         text = text.replace("\n## Summary\n", f"\n{compared}\n## Summary\n", 1)

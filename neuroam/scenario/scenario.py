@@ -127,7 +127,8 @@ def _validate(data: dict, *, text: str, source: str, overrides: Sequence[str],
     impls = semantic.check_implementations(spec, where, source=source + context, near=near)
     semantic.check_patterns(spec, source=source + context)
     semantic.check_cues(spec, source=source + context)
-    semantic.check_model(spec, source=source + context)
+    shared = semantic.check_model(spec, source=source + context)
+    semantic.check_support(impls, shared, source=source + context)
     semantic.check_references(spec, source=source + context, overridden=bool(overrides))
     scenario = Scenario(spec=spec, data=data, implementations=impls, text=text, source=source,
                         overrides=tuple(overrides), where=where)

@@ -138,6 +138,17 @@ def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: 
     return out
 
 
+def check_support(impls: dict[str, ImplementationConfig], shared, *, source: str) -> None:
+    """Each label's implementation accepts its model (its ``check_model`` hook)."""
+    from .. import implementations as registry
+
+    for label, cfg in impls.items():
+        try:
+            registry.get(cfg.name).check_model(cfg.model(shared), cfg.settings)
+        except NeuroamError as exc:
+            raise type(exc)(f"In implementations.{label} of {source}: {exc}") from None
+
+
 def build_model(table: Any, where: str, source: str):
     """Build a model from a ``{name = ..., params...}`` table (``where`` names it in
     errors: "[model]" or "implementations.LABEL.model"); returns it."""
