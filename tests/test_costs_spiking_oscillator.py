@@ -76,8 +76,16 @@ def test_dense_events_count_every_projection():
         "inhibitory": (np.array([1]), np.array([1]), np.array([0.04])),
     }
     # feature → 3 memories; memory → 2·6 features + the pool + itself; pool → 3 memories
-    np.testing.assert_array_equal(synaptic_events(netlist, spikes, 2),
+    # (uncentred drive: pattern_centring = 0)
+    plain = translate(na.make_model("exponential", beta=5.0, form="bipartite"), pat,
+                      overrides={**SHORT, "pattern_centring": 0.0})
+    np.testing.assert_array_equal(synaptic_events(plain, spikes, 2),
                                   [2 * 3, 12 + n_inh + 1 + 3])
+    # centred drive ξ − ξ̄: feature 0 is −1 in all three patterns, so it tells the memories
+    # nothing and has no synapse onto them; the other projections are unchanged
+    assert np.all(pat.xi[:, 0] == -1)
+    np.testing.assert_array_equal(synaptic_events(netlist, spikes, 2),
+                                  [0, 12 + n_inh + 1 + 3])
 
 
 def test_energy_follows_the_chip_card(hopfield_run, tmp_path):
