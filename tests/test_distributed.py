@@ -117,7 +117,8 @@ class _KillOneWorker:
 
 
 def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(tmp_path):
-    sc = loads_scenario(SCENARIO)
+    # three shapes x two labels: six batches, so most are still to run when a worker dies
+    sc = loads_scenario(SCENARIO.replace("[2, 3, 4, 5, 6, 7]", "[2, 3, 4]"))
     with DaskExecutor(workers=2) as ex:
         killer = _KillOneWorker(ex)
         outcome = run_study(sc, tmp_path / "o", executor=killer)
