@@ -71,3 +71,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for nodeid, cpu in ranked[: n or None]:
         terminalreporter.write_line(f"{cpu:8.1f} s  {nodeid}")
 
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """What a test leaves alive is frozen out of later garbage collections: the session's
+    heap (programs, cached results) grows test after test, and every full collection
+    would walk it again."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

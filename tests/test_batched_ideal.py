@@ -99,6 +99,7 @@ def test_batch_matches_each_job_alone(name, settings, exact):
         assert (res.status != Status.NON_FINITE).all()
 
 
+@pytest.mark.slow
 def test_real_patterns_batch_matches_each_job_alone():
     """Real-valued patterns (normalised overlaps) with LSE: the stop-time sensitivity case."""
     impl = get("ideal-ode")
@@ -127,7 +128,8 @@ def test_same_seed_same_path_whatever_the_batch():
 
 @pytest.mark.parametrize("name,key,numbers", [
     ("ideal-ode", "ode", lambda i: dict(t1=15.0 + i, rtol=1e-4 * (1 + i), steady_tol=1e-3 * (1 + i))),
-    ("ideal-sde", "sde", lambda i: dict(t1=2.0 + 0.5 * i, temperature=0.01 * i, n_save=8)),
+    pytest.param("ideal-sde", "sde", lambda i: dict(t1=2.0 + 0.5 * i, temperature=0.01 * i, n_save=8),
+                 marks=pytest.mark.slow),
     ("ideal-discrete", "discrete", lambda i: dict(max_sweeps=20)),
 ])
 def test_batches_of_three_and_four_runs_compile_once(name, key, numbers):
@@ -140,9 +142,11 @@ def test_batches_of_three_and_four_runs_compile_once(name, key, numbers):
 
 def test_structurally_different_jobs_run_apart_in_order():
     """Jobs the engine might mix (automatic vs fixed first step) are split into compiled
-    groups and come back in order, as if alone."""
+    groups and come back in order, as if alone. (Three automatic jobs: the shapes of
+    test_batch_matches_each_job_alone's ODE case, so only the fixed-step group compiles.)"""
     ode = get("ideal-ode")
-    jobs = _jobs(ode, [dict(t1=10.0), dict(t1=10.0, dt0=0.1), dict(t1=12.0)], D=20, per=1, seed0=30)
+    jobs = _jobs(ode, [dict(t1=10.0, batch_size=8), dict(t1=10.0, dt0=0.1, batch_size=8),
+                       dict(t1=12.0, batch_size=8), dict(t1=11.0, batch_size=8)], D=40, seed0=30)
     for job, res in zip(jobs, ode.recall_batch(jobs)):
         _same(res, ode.recall(job.model, job.patterns, job.cues, job.settings, seed=job.seed), False)
 
@@ -158,7 +162,8 @@ def test_multiplicative_noise_on_and_off_run_apart_in_order():
 
 
 @pytest.mark.parametrize("name,values", [("ideal-ode", dict(t1=5.0, n_save=7)),
-                                         ("ideal-ode", dict(t1=5.0, save_times=[0.0, 1.0], save_states=False)),
+                                         pytest.param("ideal-ode", dict(t1=5.0, save_times=[0.0, 1.0], save_states=False),
+                                                      marks=pytest.mark.slow),
                                          ("ideal-discrete", dict(max_sweeps=5))])
 def test_result_bytes_bounds_the_result(name, values):
     impl = get(name)

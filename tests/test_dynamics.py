@@ -19,7 +19,7 @@ def _cues(pats, seed, rate=0.15, per=2):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize("name,params", fast_subset(FAMILIES, {0, 5, 7, 8}))
+@pytest.mark.parametrize("name,params", fast_subset(FAMILIES, {0, 7}))
 def test_ode_energy_never_increases(name, params, seed):
     """Property over seeds: along every ideal ODE trajectory E(t) is non-increasing."""
     pats = na.patterns.random_binary(K=5, D=48, seed=seed)
@@ -32,14 +32,14 @@ def test_ode_energy_never_increases(name, params, seed):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_ode_energy_descent_real_patterns(seed):
+@pytest.mark.parametrize("name,params", fast_subset([
+    ("lse", {"beta": 0.5}), ("lse", {"beta": 0.5, "form": "bipartite"}), ("lsr", {"beta": 0.05})], {0}))
+def test_ode_energy_descent_real_patterns(name, params, seed):
     pats = na.patterns.gaussian(K=6, D=16, seed=seed)
     cues = na.cues.noise(pats, sigma=0.5, trials_per_pattern=2, seed=seed)
-    for model in (na.make_model("lse", beta=0.5), na.make_model("lse", beta=0.5, form="bipartite"),
-                  na.make_model("lsr", beta=0.05)):
-        res = na.recall(model, pats, cues, "ideal-ode", t1=40.0, n_save=100, dtype="float64",
-                        rtol=1e-7, atol=1e-9)
-        assert rel_rise(res.energies) <= 1e-9
+    res = na.recall(na.make_model(name, **params), pats, cues, "ideal-ode", t1=40.0, n_save=100,
+                    dtype="float64", rtol=1e-7, atol=1e-9)
+    assert rel_rise(res.energies) <= 1e-9
 
 
 @pytest.mark.parametrize("mode", ["async"])
@@ -54,7 +54,7 @@ def test_async_updates_never_increase_energy(name, params, mode):
     assert (res.status == Status.CONVERGED).all()
 
 
-@pytest.mark.parametrize("name,params", fast_subset(BIPARTITE, {3, 5}))
+@pytest.mark.parametrize("name,params", fast_subset(BIPARTITE, {5}))
 def test_one_layer_and_bipartite_share_fixed_points(name, params, binary_patterns, flip_cues):
     one = na.recall(na.make_model(name, **params), binary_patterns, flip_cues, "ideal-ode", t1=60.0)
     bip = na.recall(na.make_model(name, form="bipartite", **params), binary_patterns, flip_cues,
@@ -68,7 +68,7 @@ def test_one_layer_and_bipartite_share_fixed_points(name, params, binary_pattern
 @pytest.mark.parametrize("solvers", [
     ("euler",), pytest.param(("shark", "sra1", "heun"), marks=pytest.mark.slow)])
 def test_sde_with_zero_noise_matches_ode(binary_patterns, flip_cues, solvers):
-    model = na.make_model("polynomial", n=3)
+    model = na.make_model("lse", beta=0.1)
     ode = na.recall(model, binary_patterns, flip_cues, "ideal-ode", t1=30.0)
     for solver in solvers:
         sde = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.0, solver=solver,
@@ -77,10 +77,11 @@ def test_sde_with_zero_noise_matches_ode(binary_patterns, flip_cues, solvers):
 
 
 def test_same_seed_same_result(binary_patterns, flip_cues):
-    model = na.make_model("hopfield")
-    a = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.2, t1=5.0, seed=7)
-    b = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.2, t1=5.0, seed=7)
-    c = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.2, t1=5.0, seed=8)
+    model = na.make_model("lse", beta=0.1)
+    sde = dict(temperature=0.2, t1=5.0, solver="euler")
+    a = na.recall(model, binary_patterns, flip_cues, "ideal-sde", seed=7, **sde)
+    b = na.recall(model, binary_patterns, flip_cues, "ideal-sde", seed=7, **sde)
+    c = na.recall(model, binary_patterns, flip_cues, "ideal-sde", seed=8, **sde)
     np.testing.assert_array_equal(a.states, b.states)
     assert not np.array_equal(a.states, c.states)
     d1 = na.recall(model, binary_patterns, na.cues.random(binary_patterns, 6, seed=1), "ideal-discrete", seed=4)
@@ -112,7 +113,8 @@ def test_changing_numbers_does_not_recompile(binary_patterns, flip_cues):
         for tol in (1e-5, 1e-4):
             model = na.make_model("lse", beta=beta)
             na.recall(model, binary_patterns, flip_cues, "ideal-ode", t1=10.0 + beta, rtol=tol)
-            na.recall(model, binary_patterns, flip_cues, "ideal-sde", t1=2.0, temperature=tol, seed=int(beta * 10))
+            na.recall(model, binary_patterns, flip_cues, "ideal-sde", t1=2.0, temperature=tol,
+                      solver="euler", seed=int(beta * 10))
             if (beta, tol) == (0.1, 1e-5):
                 before = dict(TRACES)
     assert dict(TRACES) == before
@@ -196,13 +198,15 @@ def test_float64_is_scoped_to_its_run(binary_patterns, flip_cues, tmp_path):
     import jax
 
     model = na.make_model("lse", beta=0.1)
-    before = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.01, t1=3.0)
+    before = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.01, t1=3.0,
+                       solver="euler")
     res = na.recall(model, binary_patterns, flip_cues, "ideal-ode", dtype="float64")
     assert not jax.config.jax_enable_x64
     assert res.final.dtype == res.states.dtype == res.energies.dtype == np.float64
     assert res.replace(attrs={}).final.dtype == np.float64  # and stays so when copied
     assert na.metrics.summarize(res, binary_patterns)["accuracy"] == 1.0
-    after = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.01, t1=3.0)
+    after = na.recall(model, binary_patterns, flip_cues, "ideal-sde", temperature=0.01, t1=3.0,
+                      solver="euler")
     assert after.final.dtype == np.float32
     np.testing.assert_array_equal(before.states, after.states)
     # through the engine: a float64 label and a float32 label side by side in threads
@@ -218,9 +222,7 @@ t1 = 10.0
 [implementations.narrow]
 name = "ideal-ode"
 t1 = 10.0
-[sweep]
-seeds = [0, 1]
-""", K=4, D=32, model='name = "lse"\nbeta = 0.1')
+""", K=6, D=64, model='name = "lse"\nbeta = 0.1')  # the shapes of the runs above: no new program
     out = run_study(loads_scenario(text), tmp_path / "o", threads=2)
     assert all(r.ok for r in out.records)
     with h5py.File(out.results, "r") as f:
@@ -233,6 +235,7 @@ seeds = [0, 1]
         solve_ode(model.bind(binary_patterns), binary_patterns, flip_cues, dtype="float64")
 
 
+@pytest.mark.slow
 def test_reductions_only(binary_patterns, flip_cues):
     res = na.recall(na.make_model("hopfield"), binary_patterns, flip_cues, "ideal-ode", save_states=False)
     assert res.states is None and res.overlaps.shape == (len(flip_cues), 50, binary_patterns.K)
@@ -280,7 +283,8 @@ def test_exponential_integrator_matches_tsit5(name, params, binary_patterns, fli
     assert rel_rise(etd.energies) <= 1e-7
 
 
-@pytest.mark.parametrize("name", ["tsit5", "dopri5", "bosh3"])
+@pytest.mark.parametrize("name", ["tsit5", pytest.param("dopri5", marks=pytest.mark.slow),
+                                  pytest.param("bosh3", marks=pytest.mark.slow)])
 def test_unrolled_solvers_are_the_diffrax_methods(name):
     """The unrolled Runge–Kutta solvers (neuroam.dynamics.erk) take the same steps and
     produce the same states, dense output included, as Diffrax's own classes (float64)."""
@@ -331,6 +335,7 @@ def test_overlaps_reuse_the_energy_product(patterns):
         np.testing.assert_allclose(np.asarray(prob.overlaps(g)), expected, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_steady_stop_on_the_carried_drift_is_the_event_stop(monkeypatch, binary_patterns, flip_cues):
     """With an unrolled solver the steady-state test reads RMS dy/dt from the step's last
     stage (DriftWatch) instead of evaluating the field again: same stop (float64)."""

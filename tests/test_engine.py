@@ -42,10 +42,9 @@ circuit = "crossbar-64"
 n_draws = 2
 max_steps = 20
 [sweep]
-seeds = [0, 1, 2]
+seeds = [0, 1]
 [sweep.grid]
 "implementations.chip.fault_rate" = [0.0, 0.2]
-"implementations.chip.fault_kind" = ["zero", "stuck"]
 """, K=4, D=32, model='name = "hopfield"\nrule = "hebbian"\ngain = 8.0')
 
 
@@ -202,6 +201,7 @@ def _mount(where: Path, size: str, remount: bool = False) -> bool:
     return r.returncode == 0
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_a_clean_error_and_resume_works_once_space_is_freed(tmp_path):
     disk = tmp_path / "disk"
     disk.mkdir()
@@ -232,7 +232,7 @@ INTERRUPT = scenario_text("ctrlc", """
 [implementations.ideal-discrete]
 mode = "sync"
 [sweep]
-grid = { "patterns.K" = [2, 3, 4, 5, 6, 7, 8, 9] }
+grid = { "patterns.K" = [2, 3, 4, 5] }
 seeds = [0, 1]
 """)
 
@@ -275,13 +275,14 @@ def test_ctrl_c_exits_130_with_a_resume_hint_and_no_tracebacks(tmp_path, workers
     assert res.returncode == 0 and "finished run(s) kept" in res.stdout
 
 
+@pytest.mark.slow
 def test_workers_that_keep_dying_end_the_study_in_bounded_time(tmp_path):
     """Every worker is killed over and over: the batches are given up after
     max_failures deaths and recorded as failed (or, with no worker left, the study stops
     with a ClusterError), within a bounded time and without a hang."""
     from neuroam.sweep.distributed import DaskExecutor
 
-    sc = loads_scenario(INTERRUPT.replace('"patterns.K" = [2, 3, 4, 5, 6, 7, 8, 9]',
+    sc = loads_scenario(INTERRUPT.replace('"patterns.K" = [2, 3, 4, 5]',
                                           '"patterns.K" = [2, 3]'))
     stop = threading.Event()
     start = time.monotonic()

@@ -36,10 +36,9 @@ def test_agreement_section_in_report(tmp_path):
 
 OVERRIDE = scenario_text("override", """
 [implementations.ideal-ode]
-t1 = 10.0
+name = "ideal-fixed-point"
 [implementations.ideal-hop]
-name = "ideal-ode"
-t1 = 10.0
+name = "ideal-fixed-point"
 model = { name = "hopfield", rule = "hebbian" }
 [implementations.chip]
 name = "crossbar"
