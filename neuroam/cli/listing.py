@@ -12,7 +12,7 @@ from ..cards.search import Entry, entries, is_name
 from ..errors import CardError, NeuroamError, ScenarioError, StoreError, suggest
 from .console import out, print_table
 
-__all__ = ["list_what", "check_what", "copy_entry", "WHATS", "COPY_WHATS"]
+__all__ = ["list_what", "check_what", "copy_entry", "supported_models", "WHATS", "COPY_WHATS"]
 
 WHATS = ("devices", "circuits", "scenarios", "implementations")
 #: what `neuroam copy` copies, and the folders it looks in
@@ -50,13 +50,17 @@ def list_what(what: str) -> None:
     if what == "implementations":
         from .. import implementations
 
+        variants = _model_variants()
         rows = []
         for name in implementations.names():
             impl = implementations.get(name)
             about = getattr(impl, "description", "") or (type(impl).__doc__ or "").strip()
             fields = ", ".join(impl.Settings.model_fields)
-            rows.append([name, about.splitlines()[0] if about else "", fields])
-        print_table(["implementation", "about", "settings"], rows)
+            models = supported_models(impl, variants)
+            rows.append([name, impl.role, about.splitlines()[0] if about else "",
+                         ", ".join(models) or "none", fields])
+        print_table(["implementation", "role", "about", "models (default settings)",
+                     "settings"], rows)
         return
     found = entries(what)
     if not found:
@@ -66,6 +70,26 @@ def list_what(what: str) -> None:
     print_table(["name", "description", "from", "path"],
                 [[e.name, _card_line(e.path), _origin(e), _shown(e.path)]
                  for e in found.values()])
+
+
+def _model_variants() -> list[tuple[str, object]]:
+    """``[(label, model)]`` over every registered model family and its variants."""
+    from ..models import model_names
+    from ..models.registry import model_variants
+
+    out = []
+    for name in model_names():
+        for params, model in model_variants(name):
+            args = ", ".join(f"{k}={v}" for k, v in params.items())
+            out.append((f"{name}({args})" if args else name, model))
+    return out
+
+
+def supported_models(impl, variants: list[tuple[str, object]] | None = None) -> list[str]:
+    """Labels of the registered models (and their variants) that ``impl`` supports with
+    its default settings (:meth:`~neuroam.implementations.Implementation.supports`)."""
+    variants = _model_variants() if variants is None else variants
+    return [label for label, model in variants if impl.supports(model) is None]
 
 
 def check_what(what: str) -> None:

@@ -9,10 +9,11 @@ never imports Diffrax, Brian2 or the oscillator code.
 
 from __future__ import annotations
 
+from ..errors import RegistryError
 from ..plugins import PluginError, Registry
 from .base import Implementation
 
-__all__ = ["GROUP", "IMPLEMENTATIONS", "get", "names"]
+__all__ = ["GROUP", "IMPLEMENTATIONS", "get", "names", "reference_rank", "references_first"]
 
 GROUP = "neuroam.implementations"
 
@@ -41,3 +42,25 @@ def get(name: str) -> Implementation:
 def names() -> list[str]:
     """Every declared name, without importing anything."""
     return IMPLEMENTATIONS.names()
+
+
+def reference_rank(name: str) -> int | None:
+    """The :attr:`~Implementation.reference_rank` of the implementation ``name`` when its
+    :attr:`~Implementation.role` is "reference"; None for hardware, and for a name that
+    is not installed here (a stored study read elsewhere: it cannot be vouched for)."""
+    try:
+        impl = IMPLEMENTATIONS[name]
+    except (RegistryError, PluginError):
+        return None
+    return impl.reference_rank if impl.role == "reference" else None
+
+
+def references_first(impl_of: dict[str, str]) -> list[str]:
+    """The labels of ``{label: implementation name}`` whose implementation is a reference,
+    in the order reports prefer them: if any has a positive rank, only those, highest rank
+    first (ideal-ode, then ideal-fixed-point); else every reference label. Ties keep the
+    order of ``impl_of``."""
+    ranks = {lab: reference_rank(name) for lab, name in impl_of.items()}
+    refs = [lab for lab, r in ranks.items() if r is not None]
+    ranked = sorted((lab for lab in refs if ranks[lab] > 0), key=lambda lab: -ranks[lab])
+    return ranked or refs
