@@ -91,7 +91,7 @@ def _scoped(fn, batch: bool):
     def wrapper(self, *args, **kwargs):
         bound = sig.bind(self, *args, **kwargs)
         if batch:
-            jobs = list(bound.arguments["jobs"])
+            jobs = bound.arguments["jobs"] = list(bound.arguments["jobs"])  # read twice
             for j in jobs:
                 self.check_model(j.model, j.settings)
             wanted = any(_wants_float64(j.settings) for j in jobs)
@@ -100,7 +100,7 @@ def _scoped(fn, batch: bool):
                 self.check_model(bound.arguments["model"], bound.arguments["settings"])
             wanted = _wants_float64(bound.arguments["settings"])
         with _precision(wanted):
-            return fn(self, *args, **kwargs)
+            return fn(*bound.args, **bound.kwargs)
 
     wrapper._precision_scoped = True
     return wrapper
