@@ -12,7 +12,7 @@ from ..cards.search import Entry, entries, is_name
 from ..errors import CardError, NeuroamError, ScenarioError, StoreError, suggest
 from .console import out, print_table
 
-__all__ = ["list_what", "check_what", "copy_entry", "supported_models", "WHATS", "COPY_WHATS"]
+__all__ = ["list_what", "check_what", "copy_entry", "WHATS", "COPY_WHATS"]
 
 WHATS = ("devices", "circuits", "scenarios", "implementations")
 #: what `neuroam copy` copies, and the folders it looks in
@@ -49,8 +49,9 @@ def _origin(e: Entry) -> str:
 def list_what(what: str) -> None:
     if what == "implementations":
         from .. import implementations
+        from ..implementations.registry import model_variants, supported_models
 
-        variants = _model_variants()
+        variants = model_variants()
         rows = []
         for name in implementations.names():
             impl = implementations.get(name)
@@ -70,26 +71,6 @@ def list_what(what: str) -> None:
     print_table(["name", "description", "from", "path"],
                 [[e.name, _card_line(e.path), _origin(e), _shown(e.path)]
                  for e in found.values()])
-
-
-def _model_variants() -> list[tuple[str, object]]:
-    """``[(label, model)]`` over every registered model family and its variants."""
-    from ..models import model_names
-    from ..models.registry import model_variants
-
-    out = []
-    for name in model_names():
-        for params, model in model_variants(name):
-            args = ", ".join(f"{k}={v}" for k, v in params.items())
-            out.append((f"{name}({args})" if args else name, model))
-    return out
-
-
-def supported_models(impl, variants: list[tuple[str, object]] | None = None) -> list[str]:
-    """Labels of the registered models (and their variants) that ``impl`` supports with
-    its default settings (:meth:`~neuroam.implementations.Implementation.supports`)."""
-    variants = _model_variants() if variants is None else variants
-    return [label for label, model in variants if impl.supports(model) is None]
 
 
 def check_what(what: str) -> None:

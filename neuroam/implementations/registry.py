@@ -13,7 +13,8 @@ from ..errors import RegistryError
 from ..plugins import PluginError, Registry
 from .base import Implementation
 
-__all__ = ["GROUP", "IMPLEMENTATIONS", "get", "names", "reference_rank", "references_first"]
+__all__ = ["GROUP", "IMPLEMENTATIONS", "get", "names", "reference_rank", "references_first",
+           "model_variants", "supported_models"]
 
 GROUP = "neuroam.implementations"
 
@@ -64,3 +65,25 @@ def references_first(impl_of: dict[str, str]) -> list[str]:
     refs = [lab for lab, r in ranks.items() if r is not None]
     ranked = sorted((lab for lab in refs if ranks[lab] > 0), key=lambda lab: -ranks[lab])
     return ranked or refs
+
+
+def model_variants() -> list[tuple[str, object]]:
+    """``[(label, model)]`` over every registered model family and its declared
+    :attr:`~neuroam.models.Model.variants` (``"polynomial(n=4)"``)."""
+    from ..models import model_names
+    from ..models.registry import model_variants as variants_of
+
+    out = []
+    for name in model_names():
+        for params, model in variants_of(name):
+            args = ", ".join(f"{k}={v}" for k, v in params.items())
+            out.append((f"{name}({args})" if args else name, model))
+    return out
+
+
+def supported_models(impl: Implementation,
+                     variants: list[tuple[str, object]] | None = None) -> list[str]:
+    """Labels of the registered models (and their variants) that ``impl`` supports with
+    its default settings (:meth:`Implementation.supports`)."""
+    variants = model_variants() if variants is None else variants
+    return [label for label, model in variants if impl.supports(model) is None]
