@@ -113,3 +113,34 @@ def test_a_plugin_reference_is_the_report_reference(plugin):  # noqa: F811
     assert reference_labels([chip, mine, fp]) == {"chip": "fp"}
     assert reference_labels([chip, mine, fp, ode]) == {"chip": "ode"}
     assert reference_labels([chip, _record("osc", "oscillator")]) == {}
+
+
+def test_every_declared_structure_matches_the_network_the_model_builds():
+    """A declaration is only useful if it is true: for every registered model and
+    variant, the bound network has a memory layer exactly in the bipartite form, of the
+    declared activation; a weight synapse exactly when weights are stored; tanh visible
+    neurons exactly for binary states; in the one-layer pattern form, the separation
+    function of the declared family, order and rectification."""
+    from neuroam.implementations.registry import model_variants
+    from neuroam.models.lagrangians import Identity, Polynomial, Softmax, Tanh
+    from neuroam.models.synapses import (BipartiteSynapse, DenseSynapse, LogSumExpSeparation,
+                                         LogSumReLUSeparation, PowerSeparation, WeightSynapse)
+
+    pats = na.patterns.random_binary(K=3, D=8, seed=0)
+    memory = {"softmax": Softmax, "polynomial": Polynomial}
+    separations = {"power": PowerSeparation, "exponential": LogSumExpSeparation,
+                   "relu-kernel": LogSumReLUSeparation}
+    for label, model in model_variants():
+        st, net = model.structure, model.bind(pats)
+        (syn,) = net.synapses
+        assert (st.form == "bipartite") == bool(net.hidden) == isinstance(syn, BipartiteSynapse), label
+        if net.hidden:
+            assert isinstance(net.layers[net.hidden[0]].lagrangian, memory[st.memory]), label
+        assert (st.stores == "weights") == isinstance(syn, WeightSynapse), label
+        visible = net.layers[net.visible].lagrangian
+        assert isinstance(visible, Tanh if st.state == "binary" else Identity), label
+        if isinstance(syn, DenseSynapse):  # the one-layer pattern form: Φ itself
+            sep = syn.separation
+            assert isinstance(sep, separations[st.separation]), label
+            assert getattr(sep, "n", None) == st.order, label
+            assert getattr(sep, "rectified", False) == st.rectified, label
