@@ -3,7 +3,9 @@
 A registry is an entry-point group: ``neuroam.implementations`` (implementation classes),
 ``neuroam.models`` (model classes), ``neuroam.learning_rules`` (``rule(patterns, **kw) ->
 W``), ``neuroam.cues`` (cue makers ``kind(patterns, **kw) -> CueSet``) and
-``neuroam.patterns`` (pattern generators ``name(**kw) -> PatternSet``). Each entry is ``name = "module:Object"`` in the
+``neuroam.patterns`` (pattern generators ``name(**kw) -> PatternSet``) and
+``neuroam.devices`` (crossbar device technologies by card kind,
+:class:`neuroam.crossbar.device.DeviceModel`). Each entry is ``name = "module:Object"`` in the
 ``[project.entry-points."<group>"]`` table of a distribution's ``pyproject.toml``;
 neuroam's own built-ins are declared there exactly like another package's, so a separate
 package plugs one in by declaring it and being installed. Listing names imports nothing;

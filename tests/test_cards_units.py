@@ -258,6 +258,8 @@ def test_validate_refuses_bad_cards_with_exit_2(case, tmp_path):
 def test_validate_accepts_a_card_in_other_units(tmp_path):
     card = _rewritten(ROOT / "devices" / "ideal-memristor.toml", tmp_path)
     scen = tmp_path / "scenario.toml"
-    scen.write_text(SCENARIO.format(impl="crossbar", key="device", card=card))
+    # the weights of a learning rule: the crossbar cannot store the pattern form
+    scen.write_text(SCENARIO.format(impl="crossbar", key="device", card=card)
+                    .replace('name = "hopfield"', 'name = "hopfield"\nrule = "hebbian"'))
     res = CliRunner().invoke(app, ["validate", str(scen)])
     assert res.exit_code == 0, res.output

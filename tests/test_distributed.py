@@ -145,24 +145,25 @@ device = "ideal-memristor"
 circuit = "crossbar-ideal"
 n_draws = 1
 [sweep.grid]
-"implementations.chip.model" = [{ name = "hopfield", rule = "hebbian" }, { name = "polynomial", n = 3 }]
+"implementations.chip.levels" = [0, 1]
 """, K=3, trials_per_pattern=None)
 
 
 def test_a_failing_point_is_recorded_and_the_rest_completes(tmp_path):
-    """A crossbar cannot store a one-layer polynomial DenseAM: that point fails with its
-    reason, every other run is stored."""
+    """One conductance level is no programmable window (checked against the device card
+    when the chip is programmed): that point fails with its reason, every other run is
+    stored. (An unsupported model no longer gets this far: validation refuses it.)"""
     outcome = run_study(loads_scenario(FAILING), tmp_path / "o")
     by_id = {r.run_id: r for r in outcome.records}
     assert sorted(by_id) == ["chip/p000-s0", "chip/p001-s0", "ideal-discrete/p000-s0"]
     assert by_id["chip/p000-s0"].ok and by_id["ideal-discrete/p000-s0"].ok
     failed = by_id["chip/p001-s0"]
-    assert not failed.ok and "UnsupportedError" in failed.error and "crossbar" in failed.error
+    assert not failed.ok and "CardError" in failed.error and "levels = 1" in failed.error
     with h5py.File(outcome.results, "r") as f:
         assert f.attrs["complete"]
         errors = [e.decode() if isinstance(e, bytes) else str(e)
                   for e in f["summary"]["error"][...]]
-        assert sum(bool(e) for e in errors) == 1 and any("UnsupportedError" in e for e in errors)
+        assert sum(bool(e) for e in errors) == 1 and any("CardError" in e for e in errors)
 
 
 def _import_missing_backend():

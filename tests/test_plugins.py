@@ -9,6 +9,8 @@ import pytest
 
 import neuroam as na
 from neuroam.implementations.registry import IMPLEMENTATIONS
+from neuroam.cards import schema as schema_mod
+from neuroam.crossbar.device import DEVICES
 from neuroam.cues import CUE_KINDS
 from neuroam.learning import RULES
 from neuroam.models.registry import MODELS
@@ -33,7 +35,10 @@ def _install(tmp_path, monkeypatch, name, entry_points: dict[str, dict[str, str]
         f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items())
         for group, eps in entry_points.items()))
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
-    for registry in (IMPLEMENTATIONS, MODELS, RULES, CUE_KINDS, GENERATORS):
+    # card kinds a plug-in technology registers are forgotten after the test
+    schema_mod.known_kinds()
+    monkeypatch.setattr(schema_mod, "_SCHEMAS", dict(schema_mod._SCHEMAS))
+    for registry in (IMPLEMENTATIONS, MODELS, RULES, CUE_KINDS, GENERATORS, DEVICES):
         # scan again now; the old scan is restored after
         monkeypatch.setattr(registry, "_scanned", None)
         monkeypatch.setattr(registry, "_loaded", dict(registry._loaded))
@@ -115,3 +120,37 @@ def test_the_plugins_are_gone_after_the_test():
     assert "demo-sync" not in na.implementations.names()
     assert "demo-missing" not in na.implementations.names()
     assert "demo-quadratic" not in na.models.model_names()
+
+
+def test_a_plugin_device_technology_is_one_module_and_a_card(plugin, tmp_path):
+    """The plug-in's toy FeFET (tests/plugin_pkg/neuroam_plugin_demo/fefet.py + the card
+    devices/fefet-demo.toml): a crossbar label naming the card validates, its chips are
+    programmed with the FeFET's physics, and after t = 1000 s every conductance follows
+    the card's log-time retention law g_min + (g_prog − g_min)·(1 − r ln(1 + t/t0)),
+    applied here by hand with the card's numbers (g_min = 1 µS, r = 0.05, t0 = 1 s) —
+    not the memristor's power law. Differential weights lose the g_min offset, so every
+    weight shrinks by the same factor; the sign dynamics still recall every pattern."""
+    from neuroam.crossbar.chip import program_model
+
+    card = PLUGIN / "devices" / "fefet-demo.toml"
+    text = scenario_text("fefet", "[implementations.chip]\nname = \"crossbar\"\n"
+                         f"device = \"{card}\"\ncircuit = \"crossbar-ideal\"\n"
+                         "dynamics = \"sync\"\nn_draws = 1\ndrift_time = 1000.0\n",
+                         K=4, D=64, trials_per_pattern=None)
+    sc = loads_scenario(text)
+    s = sc.implementations["chip"].settings
+    pats = na.patterns.random_binary(K=4, D=64, seed=3)
+    chip = program_model(na.make_model("hopfield", rule="hebbian"), pats, s, seed=0)
+    arr = chip.array
+    assert type(chip.device).__name__ == "DemoFeFET" and chip.device.name == "fefet-demo"
+    keep = 1.0 - 0.05 * np.log(1.0 + 1000.0 / 1.0)
+    g_min = 1e-6
+    np.testing.assert_allclose(arr.g, g_min + (arr.g_programmed - g_min) * keep, rtol=1e-12)
+    np.testing.assert_allclose(arr.read_var, (0.02 * arr.g) ** 2, rtol=1e-12)
+    np.testing.assert_allclose(arr.weights(), keep * arr.weights(programmed=True),
+                               rtol=1e-9, atol=1e-12)
+
+    outcome = run_study(sc, tmp_path / "o")
+    assert not outcome.failed, [r.error for r in outcome.failed]
+    (rec,) = read_records(outcome.results, skip=("state", "cues"))
+    assert rec.attrs["device"] == "fefet-demo" and rec.summary["accuracy"] == 1.0

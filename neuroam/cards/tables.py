@@ -2,7 +2,7 @@
 spiking-network, neuromorphic (chip), processor, astrocyte.
 
 Each row is (name, SI unit, allowed range, meaning); :mod:`neuroam.cards.schema`
-explains the fields. The loaders (``neuroam.crossbar.device``, ``neuroam.oscillator.
+explains the fields. The loaders (``neuroam.crossbar.memristor``, ``neuroam.oscillator.
 hardware``, ...) read the SI values these tables checked; the checks across parameters
 live here too, so ``neuroam validate`` refuses a bad card before any run.
 """
@@ -46,7 +46,7 @@ def _not_one(key: str, allowed: str):
 _PROG = "programming noise σ_prog(g) = c0 + c1·(g/g_max) + c2·(g/g_max)²"
 _NU = "drift exponent ν per device, {} = clip(slope·ln(g/g_max) + offset, min, max)"
 
-MEMRISTOR = register(Schema("memristor", "a memristor technology (neuroam.crossbar.device)", (
+MEMRISTOR = register(Schema("memristor", "a memristor technology (neuroam.crossbar.memristor)", (
     P("g_max", "S", 0.0, INF, "largest programmable conductance", lo_open=True),
     P("g_min", "S", 0.0, INF, "smallest programmable conductance"),
     P("levels", "1", 0, INF, "programmable conductance levels (0: analog)", integer=True),

@@ -49,14 +49,19 @@ def _origin(e: Entry) -> str:
 def list_what(what: str) -> None:
     if what == "implementations":
         from .. import implementations
+        from ..implementations.registry import model_variants, supported_models
 
+        variants = model_variants()
         rows = []
         for name in implementations.names():
             impl = implementations.get(name)
             about = getattr(impl, "description", "") or (type(impl).__doc__ or "").strip()
             fields = ", ".join(impl.Settings.model_fields)
-            rows.append([name, about.splitlines()[0] if about else "", fields])
-        print_table(["implementation", "about", "settings"], rows)
+            models = supported_models(impl, variants)
+            rows.append([name, impl.role, about.splitlines()[0] if about else "",
+                         ", ".join(models) or "none", fields])
+        print_table(["implementation", "role", "about", "models (default settings)",
+                     "settings"], rows)
         return
     found = entries(what)
     if not found:

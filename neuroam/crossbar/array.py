@@ -1,6 +1,8 @@
 """Program a logical matrix into crossbar tiles, for several fault draws (chips) at once.
 
-Pipeline per draw: zero the weights of the zeroed-weight abstraction → map weights to
+Every device physics goes through the technology's :class:`~.device.DeviceModel`
+(tops, quantize, program, drift_state/drift, accumulated_noise, read_sigma_rel); this
+module only strings them together. Pipeline per draw: zero the weights of the zeroed-weight abstraction → map weights to
 target conductances (knowing stuck devices only when ``known_faults``) → each device's
 own upper bound (device-to-device variation) → finite levels → programming noise and
 write-verify → stuck devices at g_min / their g_max → drift to the read time and the
@@ -19,10 +21,9 @@ from ..errors import ValueRangeError
 from . import drift as drift_mod
 from . import ir_drop
 from .circuit import Circuit
-from .device import Device
+from .device import DeviceModel
 from .faults import fault_grid, stuck_codes
 from .mapping import STUCK_OFF, STUCK_ON, readback, targets
-from .programming import device_tops, program, quantize
 from .tiling import TileLayout
 
 __all__ = ["FaultSpec", "Faults", "draw_faults", "ProgrammedArray", "program_array",
@@ -85,7 +86,7 @@ class ProgrammedArray:
     """
 
     layout: TileLayout
-    device: Device
+    device: DeviceModel
     circuit: Circuit
     w_max: float
     faults: Faults
@@ -118,7 +119,7 @@ def _effective(G: np.ndarray, r: float, mode: str) -> np.ndarray:
     return out.reshape(G.shape)
 
 
-def program_array(M: np.ndarray, layout: TileLayout, device: Device, circuit: Circuit,
+def program_array(M: np.ndarray, layout: TileLayout, device: DeviceModel, circuit: Circuit,
                   faults: Faults, rng: np.random.Generator, *, w_max: float | None = None,
                   levels: int = 0, write_verify: int = 0, drift_time: float = 0.0,
                   compensation: bool = False, ir_mode: str = "approximate",
@@ -137,19 +138,20 @@ def program_array(M: np.ndarray, layout: TileLayout, device: Device, circuit: Ci
                               "Pick how IR drop is modelled.")
     Mz = np.where(faults.zero, 0.0, M)
     shape = faults.stuck.shape
-    tops = device_tops(device, shape, rng)
+    tops = device.tops(shape, rng)
     T = targets(Mz, layout, device.g_min, device.g_max, w_max,
                 stuck=faults.stuck if known_faults else None, g_top=tops)
-    T = quantize(np.minimum(T, tops, out=T), device, levels)
-    g_prog = program(T, device, rng, tops=tops, write_verify=write_verify)
+    T = device.quantize(np.minimum(T, tops, out=T), levels)
+    g_prog = device.program(T, rng, tops=tops, write_verify=write_verify)
     on, off = faults.stuck == STUCK_ON, faults.stuck == STUCK_OFF
     np.copyto(g_prog, tops, where=on)
     g_prog[off] = device.g_min
     stuck = faults.stuck != 0
-    nu = drift_mod.drift_exponents(T, device, rng)
-    nu[stuck] = 0.0
-    g = drift_mod.drift(g_prog, nu, drift_time, device)
-    g = drift_mod.accumulated_noise(g, g_prog, drift_time, device, rng)
+    state = device.drift_state(T, rng)
+    g = device.drift(g_prog, state, drift_time)
+    if g is not g_prog:
+        np.copyto(g, g_prog, where=stuck)  # a stuck device stays where it is stuck
+    g = device.accumulated_noise(g, g_prog, drift_time, rng)
     if compensation:
         W0 = readback(g_prog, layout, device.g_min, device.g_max, w_max)
         W1 = readback(g, layout, device.g_min, device.g_max, w_max)
@@ -157,7 +159,7 @@ def program_array(M: np.ndarray, layout: TileLayout, device: Device, circuit: Ci
     else:
         comp = np.ones(n)
     g_eff = _effective(g, circuit.wire_resistance, ir_mode)
-    read_var = drift_mod.read_sigma_rel(g, device)
+    read_var = device.read_sigma_rel(g)
     read_var *= g
     np.square(read_var, out=read_var)
     return ProgrammedArray(layout=layout, device=device, circuit=circuit, w_max=float(w_max),

@@ -18,7 +18,7 @@ from ..dynamics.runs import padded_runs
 from ..learning.fault_aware import FaultAwareProblem, FaultAwareWeights, fault_aware_batch
 from .array import Faults, FaultSpec, ProgrammedArray, draw_faults, program_array
 from .circuit import Circuit, load_circuit
-from .device import Device, load_device
+from .device import DeviceModel, load_device
 from .mapping import weight_bounds
 from .plan import Plan, make_plan
 from .tiling import TileLayout, make_layout
@@ -38,7 +38,7 @@ class Chip:
     """
 
     plan: Plan
-    device: Device
+    device: DeviceModel
     circuit: Circuit
     array: ProgrammedArray
     bias: np.ndarray
@@ -52,7 +52,7 @@ class _Draft:
 
     s: object  # CrossbarSettings
     plan: Plan
-    device: Device
+    device: DeviceModel
     circuit: Circuit
     layout: TileLayout
     levels: int

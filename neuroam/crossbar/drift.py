@@ -1,4 +1,6 @@
-"""Conductance drift, accumulated 1/f noise and per-read noise (aihwkit's PCM statistics).
+"""The memristor's conductance drift, accumulated 1/f noise and per-read noise (aihwkit's
+PCM statistics; :class:`~.memristor.Memristor`), and global drift compensation (any
+technology).
 
 Times: ``t`` is the time since programming finished (s); the drift law is referred to
 t0 (the first read after programming), g(t) = g_prog·((t + t0)/t0)^(−ν).
@@ -12,7 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .device import Device
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .device import DeviceModel
+    from .memristor import Memristor as Device
 
 __all__ = ["drift_exponents", "drift", "read_sigma_rel", "accumulated_noise", "compensation"]
 

@@ -17,11 +17,11 @@ import dataclasses
 
 import numpy as np
 
-from ..errors import UnsupportedError
+from ..errors import ModelError, UnsupportedError
 from ..models import make_model
 from ..models.synapses import BipartiteSynapse, WeightSynapse
 
-__all__ = ["Plan", "make_plan"]
+__all__ = ["Plan", "make_plan", "unsupported"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,8 +44,25 @@ def _gain(model) -> float:
     return float(getattr(model, "gain", 4.0))
 
 
+def unsupported(structure, rule: str = "model") -> str | None:
+    """Why a crossbar cannot store a model of this
+    :class:`~neuroam.models.Structure` with the setting ``rule``, or None when it can
+    (``Crossbar.supports`` and :func:`make_plan` both ask this)."""
+    if rule != "model":  # the Hopfield weights of a learning rule, whatever the model
+        return None
+    if structure.form == "bipartite" or structure.stores == "weights":
+        return None
+    return ("expected a weight-based Hopfield model (make_model('hopfield', rule=...)) or a "
+            "bipartite model (form='bipartite'): a crossbar stores a matrix, W or ξ. Set "
+            "[model] form = \"bipartite\" for a DenseAM, a learning rule for the Hopfield "
+            "network, or the crossbar setting `rule`.")
+
+
 def make_plan(model, patterns, rule: str, dynamics: str,
               zero_diagonal: bool | None = None) -> Plan:
+    reason = unsupported(model.structure, rule)
+    if reason is not None:
+        raise UnsupportedError(f"the model {model.describe()} for the crossbar; {reason}")
     if dynamics != "ode" and not patterns.is_binary:
         raise UnsupportedError("real-valued patterns for sign (sync/async) updates",
                                "binary ±1 patterns", "Use dynamics = \"ode\" for real-valued "
@@ -77,9 +94,8 @@ def make_plan(model, patterns, rule: str, dynamics: str,
     if isinstance(syn, WeightSynapse) and len(net.synapses) == 1 and not net.hidden:
         return Plan("weights", np.asarray(syn.W, np.float64).T, np.asarray(syn.b, np.float64),
                     syn, None, net.layers["v"].lagrangian, model.tau, model.describe())
-    raise UnsupportedError(
-        f"the model {model.describe()} for the crossbar",
-        "a weight-based Hopfield model (make_model('hopfield', rule=...)) or a bipartite "
-        "model (form='bipartite'): a crossbar stores a matrix, W or ξ",
-        "Set [model] form = \"bipartite\" for a DenseAM, a learning rule for the Hopfield "
-        "network, or the crossbar setting `rule`.")
+    raise ModelError(  # the declared structure promised a matrix the network does not hold
+        f"the model {model.describe()}, declared as {model.structure.describe()}, whose "
+        f"network holds {[type(s).__name__ for s in net.synapses]}",
+        "one BipartiteSynapse (bipartite form) or one WeightSynapse (stored weights)",
+        "Make the model's `structure` describe the network its `bind` builds.")

@@ -1,4 +1,5 @@
-"""Writing target conductances into devices: window, levels, programming noise, write-verify.
+"""The memristor's programming (:class:`~.memristor.Memristor`): window, levels,
+programming noise, write-verify. :func:`quantize` serves every technology.
 
 All functions act on device arrays of any shape (siemens) and use a NumPy generator, so
 that one call programs every fault draw at once. Few fresh arrays, as in :mod:`.drift`.
@@ -8,7 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .device import Device
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .device import DeviceModel
+    from .memristor import Memristor as Device
 
 __all__ = ["device_tops", "quantize", "prog_sigma", "program"]
 
@@ -24,7 +29,7 @@ def device_tops(device: Device, shape, rng: np.random.Generator) -> np.ndarray:
     return np.maximum(top, device.g_min + 1e-3 * (device.g_max - device.g_min), out=top)
 
 
-def quantize(g: np.ndarray, device: Device, levels: int) -> np.ndarray:
+def quantize(g: np.ndarray, device: "DeviceModel", levels: int) -> np.ndarray:
     """Round targets to ``levels`` evenly spaced conductances in [g_min, g_max] (0: analog)."""
     if levels == 0:
         return g

@@ -18,7 +18,6 @@ from pydantic import Field
 from ..astrocyte import (INIT_MODES, NOISE_TARGETS, SOLVERS, SUMMARY_NAMES, SolveConfig,
                          load_params, solve_astrocyte)
 from ..models.capacity import error_free_capacity
-from ..errors import UnsupportedError
 from ..results import Extra
 from ._assemble import to_result
 from .base import Implementation, SettingsBase
@@ -64,14 +63,16 @@ class AstrocyteSettings(SettingsBase):
                                    "default: cache-sized, ≈ 8 MB of state (N + 2N² numbers per trial)")
 
 
-def _check_model(model) -> None:
-    params = model.params()
-    if model.name != "polynomial" or params.get("n") != 4 or params.get("rectified"):
-        raise UnsupportedError(
-            f"the model {model.describe()} for the astrocyte implementation",
-            "the quartic DenseAM, make_model(\"polynomial\", n=4) (the only energy the "
-            "process–process tensor realises)",
-            "Set [model] name = \"polynomial\", n = 4, or recall this model with ideal-ode.")
+def unsupported(structure) -> str | None:
+    """Why the neuron–astrocyte network cannot realise a model of this
+    :class:`~neuroam.models.Structure`, or None: it realises the quartic DenseAM of binary
+    neurons storing ξ (either form: they share the visible energy)."""
+    if (structure.separation == "power" and structure.order == 4 and not structure.rectified
+            and structure.stores == "patterns" and structure.state == "binary"):
+        return None
+    return ("expected the quartic DenseAM, make_model(\"polynomial\", n=4) (the only energy "
+            "the process–process tensor realises). Set [model] name = \"polynomial\", n = 4, "
+            "or recall this model with ideal-ode.")
 
 
 def capacity_attrs(N: int, K: int) -> dict[str, float]:
@@ -105,9 +106,11 @@ class Astrocyte(Implementation):
     Settings = AstrocyteSettings
     thread_safe = True
 
+    def supports(self, model, settings=None):
+        return unsupported(model.structure)
+
     def recall(self, model, patterns, cues, settings, *, seed=0):
         s = settings
-        _check_model(model)
         params = load_params(s.device)
         overrides = {"beta": s.beta, "tau_synapse": s.tau_synapse, "tau_process": s.tau_process,
                      "temperature": s.temperature}

@@ -13,10 +13,14 @@ from typing import Any, ClassVar
 
 import pydantic
 
-from ..errors import ValueRangeError
+from ..errors import UnsupportedError, ValueRangeError
+from ..plugins import PluginError
 from ..results import RecallResult, float64_results
 
-__all__ = ["Implementation", "SettingsBase", "RecallJob", "validate_settings"]
+__all__ = ["Implementation", "SettingsBase", "RecallJob", "validate_settings", "ROLES"]
+
+#: what an implementation is to the others (:attr:`Implementation.role`)
+ROLES = ("reference", "hardware")
 
 
 class SettingsBase(pydantic.BaseModel):
@@ -87,11 +91,16 @@ def _scoped(fn, batch: bool):
     def wrapper(self, *args, **kwargs):
         bound = sig.bind(self, *args, **kwargs)
         if batch:
-            wanted = any(_wants_float64(j.settings) for j in bound.arguments["jobs"])
+            jobs = bound.arguments["jobs"] = list(bound.arguments["jobs"])  # read twice
+            for j in jobs:
+                self.check_model(j.model, j.settings)
+            wanted = any(_wants_float64(j.settings) for j in jobs)
         else:
+            if "model" in bound.arguments:
+                self.check_model(bound.arguments["model"], bound.arguments["settings"])
             wanted = _wants_float64(bound.arguments["settings"])
         with _precision(wanted):
-            return fn(self, *args, **kwargs)
+            return fn(*bound.args, **bound.kwargs)
 
     wrapper._precision_scoped = True
     return wrapper
@@ -100,9 +109,15 @@ def _scoped(fn, batch: bool):
 class Implementation(abc.ABC):
     """A substrate that recalls stored patterns from cues.
 
-    Concrete implementations register by ``name``, declare their ``Settings`` and raise
-    :class:`~neuroam.errors.UnsupportedError` for models or patterns they cannot serve
-    (never a silent fallback).
+    Concrete implementations register by ``name``, declare their ``Settings`` and their
+    :attr:`role`, and say which models they can realise with :meth:`supports`, the one
+    capability check: it reads the model's declared
+    :attr:`~neuroam.models.Model.structure` (never its name or class), ``neuroam
+    validate`` calls it for every label and grid point, ``neuroam list`` shows its
+    answers, and every ``recall`` / ``recall_batch`` calls it (through
+    :meth:`check_model`) before running, so an unsupported model is refused the same
+    way everywhere (never a silent fallback). Patterns and cues are still checked by
+    ``recall``.
 
     Batches: the study engine hands :meth:`recall_batch` runs that share one compiled
     shape — the same model, patterns and cues of the same shapes (their values differ
@@ -121,6 +136,13 @@ class Implementation(abc.ABC):
     #: noise levels, fault rates). Seeds (and the patterns and cues they draw) may always
     #: differ. Empty and no :meth:`recall_batch` override: jobs run one by one.
     batchable: ClassVar[frozenset[str]] = frozenset()
+    #: "reference": an ideal realisation of the model's own dynamics, which reports compare
+    #: the others with; "hardware": a substrate (device, circuit, simulator of one) whose
+    #: results are compared with a reference. See :data:`ROLES`.
+    role: ClassVar[str] = "hardware"
+    #: among reference labels, reports prefer the highest rank (ideal-ode 2, then
+    #: ideal-fixed-point 1: the same attractors without the trajectory; 0: any other)
+    reference_rank: ClassVar[int] = 0
     #: True when batches may run in parallel threads of one process (JAX and NumPy code
     #: that keeps no global state); False (a simulator with a global device, such as
     #: Brian2) runs its batches alone, in the engine's own thread.
@@ -128,6 +150,10 @@ class Implementation(abc.ABC):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if cls.role not in ROLES:
+            raise PluginError(f"the implementation class {cls.__name__} with role = {cls.role!r}",
+                              f"one of {list(ROLES)}", "Declare role = \"reference\" for an "
+                              "ideal realisation of the model, else \"hardware\".")
         # every implementation's recall runs float64 jobs in a scoped x64 mode
         for name in ("recall", "recall_batch"):
             fn = cls.__dict__.get(name)
@@ -145,11 +171,21 @@ class Implementation(abc.ABC):
         :meth:`recall`."""
         return [self.recall(j.model, j.patterns, j.cues, j.settings, seed=j.seed) for j in jobs]
 
-    def check_model(self, model, settings: SettingsBase) -> None:
-        """Raise :class:`~neuroam.errors.UnsupportedError` if this implementation cannot
-        realise ``model`` with ``settings`` (called when a scenario is validated, before
-        any run). The default accepts every model; ``recall`` still checks patterns and
-        cues."""
+    def supports(self, model, settings: SettingsBase | None = None) -> str | None:
+        """None when this implementation can realise ``model``, else the reason in words
+        (what it expected and how to fix it). Decided from ``model.structure`` and, where
+        they change what is realised, ``settings`` (None: the defaults), before anything
+        is built. The default accepts every model."""
+        return None
+
+    def check_model(self, model, settings: SettingsBase | None = None) -> None:
+        """Raise :class:`~neuroam.errors.UnsupportedError` with the reason :meth:`supports`
+        gives, if any."""
+        reason = self.supports(model, settings)
+        if reason is not None:
+            raise UnsupportedError(
+                f"Received the model {model.describe()} ({model.structure.describe()}) for "
+                f"the implementation {self.name!r}; {reason}")
 
     @property
     def batches(self) -> bool:

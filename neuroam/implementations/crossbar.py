@@ -1,7 +1,8 @@
 """``crossbar``: recall on memristor crossbars with device physics, circuits and faults.
 
 The stored matrix — Wᵀ of a weight-based Hopfield network, or ξᵀ of a bipartite DenseAM —
-is programmed into tiles of a crossbar described by a device card (kind "memristor") and
+is programmed into tiles of a crossbar described by a device card (kind "memristor", or
+any technology of the ``neuroam.devices`` group: :mod:`neuroam.crossbar.device`) and
 a circuit card (kind "crossbar"), once per fault draw (``n_draws`` chips), and recalled
 with the crossbar product in the loop (see :mod:`neuroam.crossbar`). Trials are every cue
 on every draw, draw-major: trial = draw · n_cues + cue. Fault masks, stuck maps and
@@ -33,6 +34,7 @@ from ..crossbar.batch import runs_per_step, split_run, stack_runs
 from ..crossbar.chip import program_models
 from ..crossbar.dynamics import run_recall
 from ..crossbar.mapping import affected_weights
+from ..crossbar.plan import unsupported
 from ..dynamics.common import resolve_dtype
 from ..errors import ValueRangeError
 from ..results import Extra, RecallResult
@@ -45,8 +47,11 @@ __all__ = ["Crossbar"]
 class CrossbarSettings(SettingsBase):
     """Settings of ``crossbar``. Times after programming in seconds."""
 
-    device: str = Field("rram-hfo2", description="memristor device card: a name in devices/ or a "
-                        "path", json_schema_extra={"card": "device", "kind": "memristor"})
+    device: str = Field("rram-hfo2", description="crossbar device card: a name in devices/ or a "
+                        "path; its kind picks the technology (memristor, or one a plug-in "
+                        "declares in the neuroam.devices group)",
+                        json_schema_extra={"card": "device", "kind": "memristor",
+                                           "technologies": "neuroam.devices"})
     circuit: str = Field("crossbar-64", description="crossbar circuit card: a name in circuits/ "
                          "or a path", json_schema_extra={"card": "circuit", "kind": "crossbar"})
     rule: str = Field(
@@ -151,6 +156,10 @@ class Crossbar(Implementation):
     Settings = CrossbarSettings
     thread_safe = True
     batchable = BATCHABLE
+
+    def supports(self, model, settings=None):
+        s = settings if settings is not None else self.Settings()
+        return unsupported(model.structure, s.rule)
 
     def recall(self, model, patterns, cues, settings, *, seed=0):
         return self.recall_batch([RecallJob(model, patterns, cues, settings, seed)])[0]

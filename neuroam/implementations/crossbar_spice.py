@@ -34,7 +34,6 @@ from ..crossbar.loop import LoopDesign, simulate_loop
 from ..crossbar.mapping import weight_per_siemens
 from ..errors import UnsupportedError
 from ..metrics.agreement import agreement_fraction, exact_fraction
-from ..models.zoo.hopfield import Hopfield
 from ..results import Extra, RecallResult, Status
 from ..spice import require_ngspice
 from .base import Implementation
@@ -72,17 +71,6 @@ class CrossbarSpiceSettings(CrossbarSettings):
     compare: bool = Field(True, description="also run `crossbar` on the same chips and cues")
 
 
-def _check_model(model, s) -> None:
-    if s.rule != "model":  # the Hopfield weights of a learning rule, whatever the model
-        return
-    if isinstance(model, Hopfield) and model.rule is not None and model.form == "one-layer":
-        return
-    raise UnsupportedError(
-        f"the model {model.describe()} with rule = {s.rule!r} for crossbar-spice",
-        "a weight-based Hopfield model (hopfield with a learning rule), or the setting rule = "
-        "'hebbian' / 'storkey' / 'pseudo-inverse' / 'fault-aware'",
-        "The closed loop feeds the neurons back to the rows of a W array; a bipartite ξ array "
-        "needs a memory layer in the periphery. Set [model] rule, or the label's `rule`.")
 
 
 class CrossbarSpice(Implementation):
@@ -95,12 +83,20 @@ class CrossbarSpice(Implementation):
     Settings = CrossbarSpiceSettings
     thread_safe = True
 
-    def check_model(self, model, settings) -> None:
-        _check_model(model, settings)
+    def supports(self, model, settings=None):
+        s = settings if settings is not None else self.Settings()
+        st = model.structure
+        if s.rule != "model" or (st.form == "one-layer" and st.stores == "weights"):
+            return None  # a rule's Hopfield weights, or the model's own W
+        return (f"with rule = {s.rule!r}, expected a weight-based Hopfield model (hopfield "
+                "with a learning rule), or the setting rule = 'hebbian' / 'storkey' / "
+                "'pseudo-inverse' / 'fault-aware'. The closed loop of crossbar-spice feeds the "
+                "neurons back to the rows of a W array; a bipartite ξ array needs a memory "
+                "layer in the periphery. Set [model] rule, or the label's `rule`.")
 
     def loop(self, model, patterns, s, *, seed: int = 0):
         """``(chip, design)`` of a run: the programmed chips and the loop's peripherals."""
-        _check_model(model, s)
+        self.check_model(model, s)
         chip = program_model(model, patterns, s, seed=seed)
         lay, circuit, dev = chip.array.layout, chip.circuit, chip.device
         if chip.plan.form != "weights":

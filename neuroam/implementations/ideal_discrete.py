@@ -32,6 +32,7 @@ class IdealDiscrete(Implementation):
     setting shapes the compiled sweep loop, so none is batchable."""
 
     name = "ideal-discrete"
+    role = "reference"
     description = "Discrete asynchronous/synchronous updates of binary neurons"
     time_unit = "sweep"
     Settings = DiscreteSettings

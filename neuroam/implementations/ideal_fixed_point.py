@@ -41,6 +41,8 @@ class IdealFixedPoint(Implementation):
     cues); ``max_iters``, ``save_states`` and ``dtype`` shape the compiled loop."""
 
     name = "ideal-fixed-point"
+    role = "reference"
+    reference_rank = 1
     description = ("Attractor of the ideal energy model by iterating its update map (Euler dt = τ "
                    "per layer, the modern-Hopfield update for LSE); not the ODE trajectory")
     time_unit = "iteration"

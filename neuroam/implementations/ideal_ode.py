@@ -42,6 +42,8 @@ class IdealODE(IdealContinuous):
     name = "ideal-ode"
     description = "Ideal continuous-time energy descent (Diffrax ODE)"
     Settings = ODESettings
+    role = "reference"
+    reference_rank = 2
     batchable = frozenset({"t1", "rtol", "atol", "dt0", "steady_tol"})
 
     def solve_runs(self, runs):

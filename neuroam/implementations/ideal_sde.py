@@ -43,6 +43,7 @@ class IdealSDE(IdealContinuous):
     or whose save grids differ in length, run as separate compiled calls."""
 
     name = "ideal-sde"
+    role = "reference"
     description = "Ideal noisy energy descent (Diffrax SDE: ShARK, SRA1, Euler–Maruyama, Heun)"
     Settings = SDESettings
     batchable = frozenset({"temperature", "multiplicative", "t1", "dt", "steady_tol", "steady_window"})

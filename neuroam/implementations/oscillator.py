@@ -41,6 +41,7 @@ from ..dynamics.common import resolve_dtype, save_grid
 from ..dynamics.ode import ODE_SOLVERS
 from ..dynamics.sde import SDE_SOLVERS
 from ..errors import UnsupportedError, ValueRangeError
+from ..oscillator.lift import unsupported
 from ..oscillator import (PAIRWISE_RULES, Hardware, PhaseConfig, build_dynamics, cue_phases,
                           escape_times, lift, pattern_bucket, solve_phases, wrap)
 from ..results import Extra, RecallResult
@@ -102,6 +103,9 @@ class Oscillator(Implementation):
                    "second-harmonic injection, detuning, phase noise (Diffrax ODE/SDE)")
     Settings = OscillatorSettings
     thread_safe = True
+
+    def supports(self, model, settings=None):
+        return unsupported(model.structure)
 
     def recall(self, model, patterns, cues, settings, *, seed=0):
         s = settings

@@ -20,7 +20,7 @@ cues that end exactly on their target), ``amplitude_spread`` (largest spread of 
 amplitudes within one network after the first sample, over A₀) and the circuit design values.
 
 Refused (:class:`~neuroam.errors.UnsupportedError`, at validate time through
-:meth:`check_model` where the model alone decides): models other than ``hopfield`` /
+:meth:`supports` where the model alone decides): models other than ``hopfield`` /
 even ``polynomial`` n ≤ 4 (orders above 4 would need higher-order feeds), phase noise and
 coupling misalignment (the circuit has no noise sources or delays), clamped cues.
 """
@@ -35,8 +35,7 @@ from pydantic import Field
 
 from ..errors import UnsupportedError
 from ..metrics.agreement import agreement_fraction, exact_fraction
-from ..models.zoo.hopfield import Hopfield
-from ..models.zoo.polynomial import PolynomialDenseAM
+from ..oscillator.lift import unsupported
 from ..oscillator import (PAIRWISE_RULES, Hardware, build_dynamics, cue_phases, lift)
 from ..oscillator.circuit import CircuitNetwork, TankDesign, simulate
 from ..results import Extra, RecallResult, Status
@@ -85,16 +84,6 @@ class OscillatorSpiceSettings(SettingsBase):
                           "same cues and chip; record model_final and model_agreement")
 
 
-def _check_model(model) -> None:
-    if isinstance(model, Hopfield):
-        return
-    if isinstance(model, PolynomialDenseAM) and not model.rectified and model.n in (2, 4):
-        return
-    raise UnsupportedError(
-        f"the model {model.describe()} for oscillator-spice",
-        "model 'hopfield' (any rule) or 'polynomial' with n = 2 or 4, not rectified",
-        "The circuit realises pairwise couplings and the quartic overlap form (cubic feeds) "
-        "only; use one of those models, or the phase model `oscillator` for higher orders.")
 
 
 class OscillatorSpice(Implementation):
@@ -107,8 +96,9 @@ class OscillatorSpice(Implementation):
     Settings = OscillatorSpiceSettings
     thread_safe = True  # separate ngspice processes, no global state
 
-    def check_model(self, model, settings) -> None:
-        _check_model(model)
+    def supports(self, model, settings=None):
+        # pairwise couplings and the quartic overlap form (cubic feeds) only
+        return unsupported(model.structure, max_order=4)
 
     def design(self, s: OscillatorSpiceSettings, hw: Hardware) -> TankDesign:
         """The tank of settings ``s`` on the card ``hw``."""
@@ -117,7 +107,7 @@ class OscillatorSpice(Implementation):
 
     def network(self, model, patterns, cues, s, *, seed: int = 0):
         """``(design, network, theta0, initial, hw, dyn, plan)`` of a run: everything before ngspice."""
-        _check_model(model)
+        self.check_model(model, s)
         cues.check_against(patterns)
         if cues.clamp is not None and np.any(cues.clamp):
             raise UnsupportedError("cues with clamped neurons for oscillator-spice",

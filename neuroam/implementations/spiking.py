@@ -25,6 +25,7 @@ from pydantic import Field
 from ..costs.spiking import DEFAULT_CHIP, load_chip, spiking_cost
 from ..results import Extra
 from ..spiking import BACKENDS, simulate, to_result, translate
+from ..spiking.translate import unsupported
 from ._assemble import with_cost
 from .base import Implementation, SettingsBase
 
@@ -76,6 +77,9 @@ class Spiking(Implementation):
     description = "Spiking LIF mirror in Brian2 (Hopfield or bipartite DenseAM with inhibitory pool)"
     time_unit = "s"
     Settings = SpikingSettings
+
+    def supports(self, model, settings=None):
+        return unsupported(model.structure)
 
     def recall(self, model, patterns, cues, settings, *, seed=0):
         s = settings

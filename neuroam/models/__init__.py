@@ -2,10 +2,11 @@
 
 from . import lagrangians, synapses
 from .model import FORMS, Model
+from .structure import Structure
 from .network import Layer, Network
 from .registry import MODELS, make_model, model_names, model_parameters
 from .zoo import LSE, LSR, ExponentialDenseAM, Hopfield, PolynomialDenseAM
 
-__all__ = ["Model", "Network", "Layer", "FORMS", "make_model", "model_names", "model_parameters",
+__all__ = ["Model", "Structure", "Network", "Layer", "FORMS", "make_model", "model_names", "model_parameters",
            "MODELS", "Hopfield", "PolynomialDenseAM", "ExponentialDenseAM", "LSE", "LSR",
            "lagrangians", "synapses"]

@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import ModelError
 from .lagrangians import Identity, Tanh
 from .network import Layer, Network
+from .structure import Structure
 
 __all__ = ["Model", "FORMS"]
 
@@ -36,6 +37,10 @@ class Model(eqx.Module):
     #: "binary" models use tanh(gain·x) visible neurons; "real" models identity ones.
     state_kind: ClassVar[str] = "binary"
     forms: ClassVar[tuple[str, ...]] = FORMS
+    #: parameter sets that show the family's range of structures (``neuroam list
+    #: implementations`` asks every implementation about each); empty: each form at the
+    #: defaults
+    variants: ClassVar[tuple[dict[str, Any], ...]] = ()
 
     form: str = eqx.field(static=True)
     tau: float = eqx.field(static=True)
@@ -57,6 +62,12 @@ class Model(eqx.Module):
     @abc.abstractmethod
     def one_layer(self) -> "Model":
         """The one-layer model with the same fixed points in the visible layer."""
+
+    @property
+    @abc.abstractmethod
+    def structure(self) -> Structure:
+        """What this model is made of (form, separation, order, state kind, what it
+        stores): implementations decide from it alone whether they can realise it."""
 
     @abc.abstractmethod
     def params(self) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import difflib
 import inspect
 
-from ..errors import ModelError
+from ..errors import ModelError, NeuroamError
 from ..plugins import PluginError, Registry
 from .model import Model
 
-__all__ = ["GROUP", "MODELS", "make_model", "model_names", "model_parameters"]
+__all__ = ["GROUP", "MODELS", "make_model", "model_names", "model_parameters", "model_variants"]
 
 GROUP = "neuroam.models"
 
@@ -60,3 +60,17 @@ def make_model(name: str, **params) -> Model:
             raise ModelError(f"parameter {key!r} for model {name!r}",
                              f"one of {sorted(allowed)}", f"Remove or rename it.{hint}")
     return cls(**params)
+
+
+def model_variants(name: str) -> list[tuple[dict, Model]]:
+    """``[(params, model)]``: the family's declared :attr:`~Model.variants` (else each of its
+    forms at the defaults), built; parameter sets the family refuses are left out."""
+    cls = _get(name)
+    sets = list(cls.variants) or [{} if f == cls.forms[0] else {"form": f} for f in cls.forms]
+    out = []
+    for params in sets:
+        try:
+            out.append((dict(params), make_model(name, **params)))
+        except (NeuroamError, TypeError):
+            continue
+    return out

@@ -15,6 +15,8 @@ model                                            oscillator coupling (strength 1
 ``polynomial`` n even (not rectified)            p = n overlap form (n = 4: the quartic,
                                                  fourth-order coupling)
 anything else                                    :class:`~neuroam.errors.UnsupportedError`
+                                                 (decided from ``model.structure``:
+                                                 :func:`unsupported`)
 ==============================================  ==========================================
 
 ``pairwise`` and ``quartic`` override λ_2 and λ_4, which builds the combined
@@ -31,10 +33,8 @@ import numpy as np
 
 from ..errors import ModelError, UnsupportedError
 from ..learning import learn
-from ..models.zoo.hopfield import Hopfield
-from ..models.zoo.polynomial import PolynomialDenseAM
 
-__all__ = ["CouplingPlan", "lift", "PAIRWISE_RULES"]
+__all__ = ["CouplingPlan", "lift", "unsupported", "PAIRWISE_RULES"]
 
 #: pairwise coupling rules: "model" takes the model's own rule
 PAIRWISE_RULES = ("model", "pattern", "hebbian", "storkey", "pseudo-inverse")
@@ -80,24 +80,37 @@ class CouplingPlan:
         return " ".join(parts) if parts else "0"
 
 
+def unsupported(structure, max_order: int | None = None) -> str | None:
+    """Why phase oscillators cannot realise a model of this
+    :class:`~neuroam.models.Structure`, or None when they can (``Oscillator.supports``,
+    ``OscillatorSpice.supports`` with ``max_order`` = 4, and :func:`lift` all ask this).
+    Either form: the bipartite form has the one-layer form's energy on the visible
+    neurons."""
+    if structure.separation != "power" or structure.state != "binary":
+        return ("expected a power separation F(z) = zⁿ/n of binary (tanh) neurons: model "
+                "'hopfield' (any rule) or 'polynomial' with even n. Phase oscillators realise "
+                "polynomial energies of the complex overlaps; use 'hopfield' (pairwise) or "
+                "'polynomial' with n = 4 (quartic), or recall this model with ideal-ode.")
+    if structure.rectified or structure.order % 2:
+        return (f"expected a polynomial of even order n (2, 4, 6, ...) without rectification, "
+                f"not n = {structure.order}{' rectified' if structure.rectified else ''}: "
+                "|z|^n is the binary limit of (ξ·σ/D)^n only for even n. Use n = 2 or 4 "
+                "(model 'polynomial', n = 4 is the quartic oscillator memory).")
+    if max_order is not None and structure.order > max_order:
+        return (f"expected a polynomial order n ≤ {max_order}, not n = {structure.order}: the "
+                f"circuit realises pairwise couplings and the quartic overlap form only. Use "
+                "n = 2 or 4, or the phase model `oscillator` for higher orders.")
+    return None
+
+
 def _model_terms(model) -> tuple[int, str]:
     """``(order, pairwise rule)`` of a supported model; raises for the others."""
-    if isinstance(model, Hopfield):
-        return 2, model.rule or "pattern"
-    if isinstance(model, PolynomialDenseAM):
-        if model.rectified or model.n % 2:
-            raise UnsupportedError(
-                f"the polynomial DenseAM with n={model.n}"
-                f"{', rectified' if model.rectified else ''} for the oscillator implementation",
-                "an even order n (2, 4, 6, ...) without rectification",
-                "|z|^n is the binary limit of (ξ·σ/D)^n only for even n: use n = 2 or 4 "
-                "(model 'polynomial', n = 4 is the quartic oscillator memory).")
-        return model.n, "pattern"
-    raise UnsupportedError(
-        f"the model {model.describe()} for the oscillator implementation",
-        "model 'hopfield' (any rule) or 'polynomial' with even n",
-        "Phase oscillators realise polynomial energies of the complex overlaps; use "
-        "'hopfield' (pairwise) or 'polynomial' with n = 4 (quartic).")
+    st = model.structure
+    reason = unsupported(st)
+    if reason is not None:
+        raise UnsupportedError(f"the model {model.describe()} for the oscillator "
+                               f"implementation; {reason}")
+    return st.order, st.rule or "pattern"
 
 
 def lift(model, patterns, *, pairwise: float | None = None, quartic: float | None = None,

@@ -2,10 +2,13 @@
 
 Each run of a non-ideal label is paired with the run of its reference ideal label at the
 same shared grid point (the keys outside ``implementations.``) and seed, i.e. on the very
-same patterns and cues. The reference is the ``ideal-ode`` (else ``ideal-fixed-point``:
-the same attractors, without the trajectory) label that recalls the same model (the
-runs' ``model`` attribute), else the first such label, else the first ``ideal-*`` label
-(the one-layer and bipartite forms of one model count as the same model). Hardware
+same patterns and cues. References are the labels whose implementation declares
+``role = "reference"``; among them the highest ``reference_rank`` is preferred
+(``ideal-ode``, else ``ideal-fixed-point``: the same attractors, without the trajectory;
+see :func:`neuroam.implementations.registry.references_first`). The reference is such a
+label that recalls the same model (the runs' ``model`` attribute), else the first such
+label, else the first reference label (the one-layer and bipartite forms of one model
+count as the same model). Hardware
 recalled on several chips (``crossbar`` with ``n_draws``) has ``n·T`` trials,
 chip-major; every chip is compared with the ideal on the same ``T`` cues. The metric
 itself is :mod:`neuroam.metrics.agreement`.
@@ -21,6 +24,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from ..implementations.registry import reference_rank, references_first
 from ..metrics.agreement import agreement_fraction, same_pattern_fraction
 from ..store.record import RunRecord
 from ..scenario.grid import format_value
@@ -52,15 +56,13 @@ def reference_labels(records: Sequence[RunRecord]) -> dict[str, str]:
     impl: dict[str, str] = {}
     for r in records:
         impl.setdefault(r.label, r.implementation)
-    odes = [lab for want in ("ideal-ode", "ideal-fixed-point") for lab, name in impl.items()
-            if name == want]
-    ideals = odes or [lab for lab, name in impl.items() if name.startswith("ideal-")]
+    ideals = references_first(impl)
     if not ideals:
         return {}
     models = {lab: _model(records, lab) for lab in impl}
     out = {}
     for lab, name in impl.items():
-        if name.startswith("ideal-"):
+        if reference_rank(name) is not None:
             continue
         same = [i for i in ideals if models[i] is not None and models[i] == models[lab]]
         energy = [i for i in ideals if models[i] is not None and

@@ -1,6 +1,7 @@
 """Report section: every implementation side by side, each over its own noise sweep.
 
-Shown when a study holds at least two implementations and one of them is not ideal.
+Shown when a study holds at least two implementations and one of them is not a
+reference (``role = "hardware"``).
 One table row per label at its base point (the first value of each of its own swept
 settings, ``implementations.LABEL.*``, and of the shared axes), averaged over seeds:
 accuracy, mean final overlap, spurious fraction, time to converge in the label's own
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..implementations.registry import reference_rank, references_first
 from ..store.record import RunRecord
 from ..scenario.grid import format_value
 from .figures import COLORS, new_figure, save
@@ -121,11 +123,10 @@ def _axis_values(runs: Sequence[RunRecord], label: str) -> dict[str, list]:
 
 
 def _reference(rows: dict[str, list[Row]]) -> tuple[str, float] | None:
-    """(label, accuracy) of the first ideal-ode label at its base point."""
-    for label, mine in rows.items():
-        if mine[0].implementation == "ideal-ode":
-            return label, _m(mine[0], "accuracy")
-    return None
+    """(label, accuracy) of the preferred reference label (:func:`references_first`:
+    ideal-ode first) at its base point."""
+    refs = references_first({label: mine[0].implementation for label, mine in rows.items()})
+    return (refs[0], _m(rows[refs[0]][0], "accuracy")) if refs else None
 
 
 def plot_noise_panels(records: Sequence[RunRecord], path: Path) -> Path | None:
@@ -180,7 +181,7 @@ def plot_noise_panels(records: Sequence[RunRecord], path: Path) -> Path | None:
 def compare_section(records: Sequence[RunRecord], out: Path) -> tuple[list[Path], str]:
     """``(plots, markdown)``; ``([], "")`` when there is nothing to compare."""
     names = {r.implementation for r in records}
-    if len(names) < 2 or all(n.startswith("ideal-") for n in names):
+    if len(names) < 2 or all(reference_rank(n) is not None for n in names):
         return [], ""
     plot = plot_noise_panels(records, out / "compare_noise.png")
     parts = ["## Implementations side by side", "",

@@ -1,7 +1,8 @@
 """The JSON schema of scenario files, for editors (Taplo / Even Better TOML, VS Code).
 
 The static sections come from :class:`~.spec.ScenarioSpec`; ``implementations`` is
-filled in from every registered implementation's ``Settings`` model, and model names,
+filled in from every registered implementation's ``Settings`` model (its description
+names the implementation's role and the registered models it supports), and model names,
 pattern generators and cue kinds are listed as enums where the registries expose them.
 """
 
@@ -24,8 +25,10 @@ def _rewrite_refs(node: Any, prefix: str) -> Any:
     return node
 
 
-def _settings_schema(name: str, settings_cls, defs: dict) -> dict:
-    s = settings_cls.model_json_schema()
+def _settings_schema(name: str, impl, defs: dict, variants: list) -> dict:
+    from ..implementations.registry import supported_models
+
+    s = impl.Settings.model_json_schema()
     prefix = f"{name}."
     for key, value in s.pop("$defs", {}).items():
         defs[prefix + key] = _rewrite_refs(value, prefix)
@@ -38,6 +41,10 @@ def _settings_schema(name: str, settings_cls, defs: dict) -> dict:
                       "(overrides [model] for it; patterns and cues stay shared)."}
     s["additionalProperties"] = False
     s["title"] = f"{name} settings"
+    models = supported_models(impl, variants)
+    s["description"] = (f"{s.get('description', '')}\n\nRole: {impl.role}. Realises (default "
+                        f"settings): {', '.join(models) or 'none of the registered models'}."
+                        ).strip()
     return s
 
 
@@ -52,12 +59,14 @@ def _enum(schema: dict, section: str, key: str, values: list[str]) -> None:
 def json_schema() -> dict:
     """The schema as a dict (draft 2020-12)."""
     from .. import implementations as registry
+    from ..implementations.registry import model_variants
 
+    variants = model_variants()
     schema = ScenarioSpec.model_json_schema()
     defs = schema.setdefault("$defs", {})
     refs = []
     for name in registry.names():
-        defs[f"settings:{name}"] = _settings_schema(name, registry.get(name).Settings, defs)
+        defs[f"settings:{name}"] = _settings_schema(name, registry.get(name), defs, variants)
         refs.append({"$ref": f"#/$defs/settings:{name}"})
     entry = {"anyOf": refs} if refs else {"type": "object"}
     schema["properties"]["implementations"] = {

@@ -96,6 +96,13 @@ def _check_cards(value: Any, folder: str, field: Any) -> None:
     kinds = extra.get("kind") if isinstance(extra, dict) else None
     if not kinds:
         return
+    if extra.get("technologies") == "neuroam.devices":  # any declared crossbar technology
+        from ..crossbar.device import load_device
+
+        for ref in (value if isinstance(value, list) else [value]):
+            if isinstance(ref, str):
+                load_device(ref)
+        return
     for ref in (value if isinstance(value, list) else [value]):
         if isinstance(ref, str):
             load_card(ref, folder=folder, kind=kinds)
@@ -139,7 +146,8 @@ def check_implementations(spec: ScenarioSpec, where: dict[str, str], *, source: 
 
 
 def check_support(impls: dict[str, ImplementationConfig], shared, *, source: str) -> None:
-    """Each label's implementation accepts its model (its ``check_model`` hook)."""
+    """Each label's implementation can realise its model (:meth:`Implementation.supports`
+    with the label's settings), before any run."""
     from .. import implementations as registry
 
     for label, cfg in impls.items():

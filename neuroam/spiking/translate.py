@@ -21,23 +21,47 @@ from .hopfield import translate_hopfield
 from .netlist import Netlist
 from .params import check_timing, load_network, load_neuron, split_overrides
 
-__all__ = ["architecture_for", "DEFAULT_CIRCUITS", "translate"]
+__all__ = ["architecture_for", "DEFAULT_CIRCUITS", "translate", "unsupported"]
 
 DEFAULT_CIRCUITS = {"hopfield": "spiking-hopfield", "dense": "spiking-dense"}
 
 
 def architecture_for(model) -> str:
     """``"dense"`` for bipartite models, ``"hopfield"`` for one-layer ones."""
-    return "dense" if getattr(model, "form", "one-layer") == "bipartite" else "hopfield"
+    return "dense" if model.structure.form == "bipartite" else "hopfield"
+
+
+def unsupported(structure) -> str | None:
+    """Why no spiking template realises a model of this
+    :class:`~neuroam.models.Structure`, or None (``Spiking.supports`` and
+    :func:`translate` both ask this)."""
+    if structure.state != "binary":
+        return ("expected a model with binary (tanh) neurons: a rate-coded LIF neuron stands "
+                "for one ±1 unit. Recall real-valued models (lse, lsr) with ideal-ode.")
+    if structure.form == "one-layer" and not structure.pairwise:
+        return ("expected a pairwise (quadratic) energy such as the classical Hopfield network "
+                "for the spiking-hopfield template: this model's input currents are not linear "
+                "in the activations. Recall higher-order DenseAMs with the bipartite form "
+                "(form = \"bipartite\") on the spiking-dense template.")
+    if structure.form == "bipartite" and structure.memory != "softmax":
+        return ("expected a bipartite DenseAM with a softmax memory layer, e.g. "
+                "make_model(\"exponential\", form=\"bipartite\"), for the spiking-dense "
+                "template: its inhibitory pool realises a softmax / winner-take-all memory "
+                f"layer, not a {structure.memory} one. Use the exponential DenseAM in its "
+                "bipartite form, or a one-layer Hopfield model on the spiking-hopfield template.")
+    return None
 
 
 def _check_inputs(model, patterns) -> None:
-    if getattr(model, "state_kind", "binary") != "binary" or not patterns.is_binary:
+    reason = unsupported(model.structure)
+    if reason is not None:
+        raise UnsupportedError(f"the model {model.describe()} for the spiking implementation; "
+                               f"{reason}")
+    if not patterns.is_binary:
         raise UnsupportedError(
-            f"the model {model.describe()} with {patterns.kind} patterns for the spiking "
-            "implementation", "±1 (binary) patterns and a model with binary (tanh) neurons",
+            f"{patterns.kind} patterns for the spiking implementation", "±1 (binary) patterns",
             "A rate-coded LIF neuron stands for one ±1 unit; recall real-valued patterns "
-            "(lse, lsr) with ideal-ode.")
+            "with ideal-ode.")
 
 
 def translate(model, patterns, *, neuron: str | Path = "lif-neuron",

@@ -7,6 +7,7 @@ from ...errors import LearningRuleError
 from ..lagrangians import Softmax
 from ..lagrangians._params import positive
 from ..model import Model
+from ..structure import Structure
 from ..network import Layer
 from ..synapses import BipartiteSynapse, DenseSynapse, LogSumExpSeparation
 
@@ -43,6 +44,11 @@ class ExponentialDenseAM(Model):
 
     def params(self):
         return {"beta": self.beta, "form": self.form, "gain": self.gain, "tau": self.tau}
+
+    @property
+    def structure(self):
+        return Structure(self.form, "exponential",
+                         memory="softmax" if self.form == "bipartite" else None)
 
     def one_layer(self):
         if self.form == "one-layer":

@@ -8,6 +8,7 @@ from ...learning import learn
 from ..lagrangians import Polynomial
 from ..lagrangians._params import flag, positive
 from ..model import Model
+from ..structure import Structure
 from ..network import Layer
 from ..synapses import BipartiteSynapse, DenseSynapse, PowerSeparation, WeightSynapse
 
@@ -33,6 +34,7 @@ class Hopfield(Model):
     """
 
     name = "hopfield"
+    variants = ({}, {"rule": "hebbian"}, {"form": "bipartite"})
     gain: float = eqx.field(static=True)
     rule: str | None = eqx.field(static=True)
     zero_diagonal: bool | None = eqx.field(static=True)
@@ -60,6 +62,13 @@ class Hopfield(Model):
         if self.zero_diagonal is not None:
             out["zero_diagonal"] = self.zero_diagonal
         return out
+
+    @property
+    def structure(self):
+        if self.rule is not None:
+            return Structure(self.form, "power", order=2, stores="weights", rule=self.rule)
+        return Structure(self.form, "power", order=2,
+                         memory="polynomial" if self.form == "bipartite" else None)
 
     def one_layer(self):
         return self if self.form == "one-layer" else Hopfield("one-layer", None, self.gain, self.tau)

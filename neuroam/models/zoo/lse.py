@@ -6,6 +6,7 @@ from ...errors import LearningRuleError
 from ..lagrangians import Softmax
 from ..lagrangians._params import positive
 from ..model import Model
+from ..structure import Structure
 from ..network import Layer
 from ..synapses import BipartiteSynapse, DenseSynapse, LogSumExpSeparation
 
@@ -41,6 +42,11 @@ class LSE(Model):
 
     def params(self):
         return {"beta": self.beta, "form": self.form, "tau": self.tau}
+
+    @property
+    def structure(self):
+        return Structure(self.form, "exponential", state="real",
+                         memory="softmax" if self.form == "bipartite" else None)
 
     def one_layer(self):
         return self if self.form == "one-layer" else LSE(self.beta, "one-layer", self.tau)

@@ -5,6 +5,7 @@ import equinox as eqx
 from ...errors import LearningRuleError
 from ..lagrangians._params import positive
 from ..model import Model
+from ..structure import Structure
 from ..synapses import DenseSynapse, LogSumReLUSeparation
 
 __all__ = ["LSR"]
@@ -45,6 +46,10 @@ class LSR(Model):
 
     def params(self):
         return {"beta": self.beta, "form": self.form, "eps": self.eps, "tau": self.tau}
+
+    @property
+    def structure(self):
+        return Structure(self.form, "relu-kernel", state="real")
 
     def one_layer(self):
         return self

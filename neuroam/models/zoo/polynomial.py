@@ -7,6 +7,7 @@ from ...errors import LearningRuleError, ModelError
 from ..lagrangians import Polynomial as PolyLagrangian
 from ..lagrangians._params import flag, order, positive
 from ..model import Model
+from ..structure import Structure
 from ..network import Layer
 from ..synapses import BipartiteSynapse, DenseSynapse, PowerSeparation
 
@@ -25,6 +26,8 @@ class PolynomialDenseAM(Model):
     """
 
     name = "polynomial"
+    variants = ({"n": 3}, {"n": 4}, {"n": 4, "form": "bipartite"},
+                {"n": 3, "form": "bipartite", "rectified": True})
     n: int = eqx.field(static=True)
     rectified: bool = eqx.field(static=True)
     gain: float = eqx.field(static=True)
@@ -51,6 +54,11 @@ class PolynomialDenseAM(Model):
     def params(self):
         return {"n": self.n, "form": self.form, "rectified": self.rectified, "gain": self.gain,
                 "tau": self.tau}
+
+    @property
+    def structure(self):
+        return Structure(self.form, "power", order=self.n, rectified=self.rectified,
+                         memory="polynomial" if self.form == "bipartite" else None)
 
     def one_layer(self):
         if self.form == "one-layer":

@@ -40,6 +40,8 @@ class DemoSync(Implementation):
     name = "demo-sync"
     description = "Synchronous sign updates (a demo plug-in)"
     time_unit = "sweep"
+    #: the model's own (ideal) dynamics: reports compare hardware labels with it
+    role = "reference"
     Settings = DemoSyncSettings
 
     def recall(self, model, patterns, cues, settings, *, seed=0) -> RecallResult:
