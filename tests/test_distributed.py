@@ -116,10 +116,26 @@ class _KillOneWorker:
             yield item
 
 
+def _probe_worker():
+    import os
+    import sys
+
+    return "brian2" in sys.modules, sorted(os.sched_getaffinity(0))
+
+
 def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(tmp_path):
+    """Workers are prepared in their main thread: Brian2 can only be imported there (it
+    installs a SIGINT handler) and Dask runs tasks in worker threads, so the worker
+    plugin imports it at start-up and pins each local worker to its own CPU share. Then
+    one worker is killed mid-sweep: nothing is lost, nothing is stored twice."""
     # three shapes x two labels: six batches, so most are still to run when a worker dies
     sc = loads_scenario(SCENARIO.replace("[2, 3, 4, 5, 6, 7]", "[2, 3, 4]"))
     with DaskExecutor(workers=2) as ex:
+        seen = ex.client.run(_probe_worker)
+        assert all(imported for imported, _ in seen.values())
+        cpus = [tuple(c) for _, c in seen.values()]
+        if len(os.sched_getaffinity(0)) >= 2:
+            assert len(set(cpus)) == 2  # one share each, no overlap
         killer = _KillOneWorker(ex)
         outcome = run_study(sc, tmp_path / "o", executor=killer)
     assert killer.killed is not None
@@ -211,20 +227,3 @@ def test_only_a_missing_package_is_recorded_as_not_installed(monkeypatch, import
         assert "not installed" not in record.error and "pip install" not in record.error
         assert record.error.startswith("unexpected ") and "Traceback" in record.error
         assert importer.__name__ in record.error  # the traceback points at the import
-
-
-def test_workers_are_prepared_in_their_main_thread():
-    """Brian2 can only be imported in a main thread (it installs a SIGINT handler) and
-    Dask runs tasks in worker threads: the worker plugin imports it at start-up, and
-    pins each local worker to its own CPU share."""
-    def probe():
-        import sys
-        import os
-        return "brian2" in sys.modules, sorted(os.sched_getaffinity(0))
-
-    with DaskExecutor(workers=2) as ex:
-        seen = ex.client.run(probe)
-    assert all(imported for imported, _ in seen.values())
-    cpus = [tuple(c) for _, c in seen.values()]
-    if len(os.sched_getaffinity(0)) >= 2:
-        assert len(set(cpus)) == 2  # one share each, no overlap
