@@ -79,8 +79,9 @@ def test_energy_derivative_is_minus_dissipation(seed):
 # -- recall (a reduced version of the tutorial) ----------------------------------------------
 @pytest.fixture(scope="module")
 def small():
-    """N = 100, K = 10, 10 % flips, two cues per pattern (the tutorial at a fifth of N)."""
-    pats = na.patterns.random_binary(K=10, D=100, seed=0)
+    """N = 64, K = 8, 10 % flips, two cues per pattern (the tutorial, N = 500, reduced;
+    N = 100, K = 10 also recalls every cue but costs 2.5x the CPU)."""
+    pats = na.patterns.random_binary(K=8, D=64, seed=0)
     cues = na.cues.flip(pats, rate=0.1, trials_per_pattern=2, seed=1)
     astro = na.recall(QUARTIC, pats, cues, "astrocyte", t1=20.0, n_save=41)
     ideal = na.recall(QUARTIC, pats, cues, "ideal-ode", t1=50.0, save_states=False)
@@ -139,7 +140,7 @@ def test_numbers_do_not_recompile(small):
     assert again.attrs["beta"] == 6.0 and again.attrs["tau_process"] == 1.5
 
 
-@pytest.mark.slow  # N = 200: 40 000 process states per trial; the N = 100 fixture keeps the fast check
+@pytest.mark.slow  # N = 200: 40 000 process states per trial; the N = 64 fixture keeps the fast check
 def test_n200_k40_recall_succeeds():
     pats = na.patterns.random_binary(K=40, D=200, seed=3)
     cues = na.cues.flip(pats, rate=0.1, targets=np.arange(0, 40, 4), seed=4)
