@@ -165,10 +165,11 @@ def test_a_second_writer_on_the_same_folder_is_refused(tmp_path):
     out.mkdir()
     scen = tmp_path / "s.toml"
     scen.write_text(scenario_text("busy", "[implementations.ideal-discrete]\n"))
+    from neuroam.scenario import load_scenario
+
     with study_lock(out, "other-study"):
-        proc = _cli("run", scen, "--out", out, "--overwrite", "--no-progress")
-        assert proc.returncode == 2, proc.stderr
-        assert f"process {os.getpid()}" in proc.stderr and "other-study" in proc.stderr
+        with pytest.raises(StoreError, match=f"process {os.getpid()}.*other-study|other-study.*process {os.getpid()}"):
+            run_study(load_scenario(scen), out, overwrite=True)
         assert not (out / "results.h5").exists()
     # the lock of a process that died is the OS's to drop: the next run takes it over
     holder = subprocess.Popen([sys.executable, "-c", (
@@ -251,7 +252,9 @@ main(sys.argv[1:])
 """
 
 
-@pytest.mark.parametrize("workers", [None, pytest.param(2, marks=pytest.mark.slow)])
+# slow: test_resume's SIGKILL test keeps "interrupted, then resumed" in the fast suite
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [None, 2])
 def test_ctrl_c_exits_130_with_a_resume_hint_and_no_tracebacks(tmp_path, workers):
     scen = tmp_path / "s.toml"
     scen.write_text(INTERRUPT)

@@ -165,6 +165,7 @@ def _escape_time(N, *, D=0.16, trials=32, t1=300.0):
     return res.attrs["escape_exposure"] / max(res.attrs["escape_events"], 1.0)
 
 
+@pytest.mark.slow
 def test_escape_time_grows_with_network_size():
     """Bistable quartic memory under phase noise: the mean escape time grows with N
     (fast version: N = 16 and 64; exponential growth is the slow test)."""
