@@ -1,4 +1,5 @@
-"""Overlaps, outcomes, energy monotonicity and run summaries."""
+"""Read-outs of a RecallResult: final overlaps and outcomes, energy monotonicity, run
+summaries, and the agreement between two implementations' results."""
 
 from .agreement import agreement, agreement_fraction, bit_differences, same_pattern_fraction
 from .energy import energy_increase, energy_monotone

@@ -1,4 +1,5 @@
-"""Energy models in the neuron-layer + hypersynapse form (tutorial ch. 3)."""
+"""Energy models in the neuron-layer + hypersynapse form (tutorial ch. 3): the model families
+by name (:mod:`.zoo`), built from Lagrangians and hypersynapses into a :class:`Network`."""
 
 from . import lagrangians, synapses
 from .model import FORMS, Model

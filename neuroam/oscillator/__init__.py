@@ -10,12 +10,11 @@ couplings from the model (:func:`lift`), the non-idealities from an oscillator c
 
 from .dynamics import PhaseDynamics, wrap
 from .encoding import cue_phases, readout
-from .energy import PhaseEnergy
+from .energy import PhaseEnergy, pairwise_tensor_energy, quartic_tensor_energy
 from .escape import Escape, escape_times
 from .hardware import CARD_KIND, Chip, Hardware, draw_chip
 from .lift import PAIRWISE_RULES, CouplingPlan, lift
 from .network import build_dynamics, ideal_energy, pattern_bucket
-from .reference import pairwise_tensor_energy, quartic_tensor_energy
 from .solve import PhaseConfig, PhaseTrajectories, solve_phases
 
 __all__ = ["PhaseEnergy", "PhaseDynamics", "wrap", "CouplingPlan", "lift", "PAIRWISE_RULES",

@@ -39,7 +39,7 @@ binarises the phases to {0, π} (oscillator Ising machines, Wang & Roychowdhury 
 
 Cost: the pattern form needs the K overlaps z_μ (2 real matrix–vector products) and their
 gradient (2 more): O(K·N) per evaluation. The N⁴ tensor of the quartic coupling is built
-only by :mod:`.reference`, for validation at tiny N.
+only by the reference forms at the end of this module, for validation at tiny N.
 
 What is and is not Nägerl & Berloff's model: they combine a "second-harmonic (pairwise)"
 and a "fourth-harmonic (quartic)" coupling built from the stored patterns, and report a
@@ -62,7 +62,9 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-__all__ = ["PhaseEnergy"]
+from ..errors import ValueRangeError
+
+__all__ = ["PhaseEnergy", "pairwise_tensor_energy", "quartic_tensor_energy", "MAX_TENSOR_N"]
 
 
 class PhaseEnergy(eqx.Module):
@@ -126,3 +128,35 @@ class PhaseEnergy(eqx.Module):
         c, s = jnp.cos(theta), jnp.sin(theta)
         gx, gy = jax.grad(self.cartesian, argnums=(0, 1))(c, s)
         return gx * s - gy * c, gx * c + gy * s
+
+
+# ------------------------------------------------------------------ reference forms
+# Explicit coupling tensors, for validating the O(K·N) overlap form at tiny N only:
+#   E_2 = −(λ_2/2N)  Σ_ij   C_ij   cos(θ_i − θ_j),              C = Σ_μ ξ^μ ⊗ ξ^μ
+#   E_4 = −(λ_4/4N³) Σ_ijkl T_ijkl cos(θ_i + θ_j − θ_k − θ_l),  T = Σ_μ ξ^μ⊗ξ^μ⊗ξ^μ⊗ξ^μ
+# These are what PhaseEnergy computes without building C (N²) or T (N⁴).
+
+MAX_TENSOR_N = 24
+
+
+def pairwise_tensor_energy(xi, theta, strength: float = 1.0):
+    """E_2(θ) through the explicit ``(N, N)`` Hebbian matrix (diagonal kept)."""
+    xi = jnp.asarray(xi, theta.dtype)
+    N = xi.shape[1]
+    C = xi.T @ xi
+    d = theta[:, None] - theta[None, :]
+    return -strength / (2 * N) * jnp.sum(C * jnp.cos(d))
+
+
+def quartic_tensor_energy(xi, theta, strength: float = 1.0):
+    """E_4(θ) through the explicit ``(N, N, N, N)`` tensor; refuses N > ``MAX_TENSOR_N``."""
+    xi = jnp.asarray(xi, theta.dtype)
+    N = xi.shape[1]
+    if N > MAX_TENSOR_N:
+        raise ValueRangeError(f"N={N} for the explicit quartic tensor",
+                              f"N ≤ {MAX_TENSOR_N} (it holds N⁴ numbers)",
+                              "Use PhaseEnergy, the O(K·N) overlap form, for real networks.")
+    T = jnp.einsum("ui,uj,uk,ul->ijkl", xi, xi, xi, xi)
+    phase = (theta[:, None, None, None] + theta[None, :, None, None]
+             - theta[None, None, :, None] - theta[None, None, None, :])
+    return -strength / (4 * N**3) * jnp.sum(T * jnp.cos(phase))

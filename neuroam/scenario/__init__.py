@@ -1,4 +1,5 @@
-"""Scenario files (TOML): format, validation, overrides, cards and the JSON schema."""
+"""Scenario files (TOML): format, validation, overrides, cards and the JSON schema; the grid
+of runs (:mod:`.grid`) and each run's inputs (:mod:`.build`)."""
 
 from .scenario import Scenario, load_scenario, loads_scenario
 from .search import available, find_card, find_scenario

@@ -1,4 +1,5 @@
-"""Sweeps: expand a scenario's grid into runs, batch them, run them, resume interrupted studies."""
+"""Sweeps: run a scenario's grid (:mod:`neuroam.scenario.grid`) in batches, in this process or
+on Dask, into one streamed ``results.h5``, and resume interrupted studies."""
 
 from ..scenario.build import build_inputs, derive_seed
 from .driver import StudyOutcome, prepare_out, run_study

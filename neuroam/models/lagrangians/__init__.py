@@ -1,12 +1,10 @@
-"""Neuron-layer Lagrangians: activations and energies come from autodiff."""
+"""Neuron-layer Lagrangians: activations and energies come from autodiff. The abstract
+:class:`Lagrangian` (:mod:`.base`), the elementwise ones and the normalising ones.
+"""
 
 from .base import Lagrangian
-from .exponential import Exponential
-from .identity import Identity
-from .layernorm import LayerNorm
-from .polynomial import Polynomial, ReLU
-from .softmax import Softmax
-from .tanh import Sign, Tanh
+from .elementwise import Exponential, Identity, Polynomial, ReLU, Sign, Tanh
+from .normalising import LayerNorm, Softmax
 
 __all__ = ["Lagrangian", "Identity", "Tanh", "Sign", "Softmax", "Polynomial", "ReLU",
            "Exponential", "LayerNorm"]

@@ -1,4 +1,5 @@
-"""Hypersynapses: dense one-layer, pairwise weights, and bipartite."""
+"""Hypersynapses: the abstract bases, the dense one-layer, pairwise-weight and bipartite
+synapses, and the separation functions Φ of the dense one."""
 
 from .base import Hypersynapse, OneLayerSynapse
 from .bipartite import BipartiteSynapse

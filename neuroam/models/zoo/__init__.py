@@ -1,4 +1,5 @@
-"""Ready-made energy models."""
+"""Ready-made energy models, one module per family: Hopfield, polynomial and exponential
+DenseAMs, LSE and LSR (declared in the ``neuroam.models`` entry-point group)."""
 
 from .exponential import ExponentialDenseAM
 from .hopfield import Hopfield
