@@ -48,9 +48,8 @@ class ODEConfig:
     adaptive: bool = True
     steady_stop: bool = True
 
+    #: a trial converges when its drift falls below steady_tol (steady_window 0: at t1)
     trace_key: ClassVar[str] = "ode"
-    #: a trial converges when its drift falls below steady_tol
-    converged_on: ClassVar[str] = "steady"
 
     def __post_init__(self):
         if self.solver not in ODE_SOLVERS:
