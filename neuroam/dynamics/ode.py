@@ -93,7 +93,10 @@ class ODERun:
         t1: time horizon in units of τ.
         rtol, atol: PID controller tolerances (adaptive solvers).
         dt0: initial (or fixed) step in units of τ; None lets Diffrax choose.
-        steady_tol: stop when the RMS of dx/dt falls below this (units 1/τ).
+        steady_tol: stop when the RMS of dx/dt falls below this (units 1/τ). A trial has
+            converged when it stopped there, or, without ``steady_stop``, when its drift
+            is below it at t1; its converge time is the stop time, or the first save time
+            from which the drift stayed below (:mod:`neuroam.dynamics.continuous`).
         save_times: optional increasing save times in [0, t1] (τ); the last one is the
             horizon. Default: ``config.n_save`` evenly spaced times on [0, t1].
         dtype: "float32" or "float64".
