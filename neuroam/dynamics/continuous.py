@@ -64,15 +64,19 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..errors import UnsupportedError
 from .common import TRACES, Trajectories, is_finite, make_problem, status_codes
 from .erk import UnrolledERK
 from .runs import RunSpec, key_data, solve_runs
 from .steady import DriftWatch, norm_of_state, watched_term
 
-__all__ = ["ContinuousRun", "Solved", "run_spec", "integrate", "continuous_spec",
-           "solve_continuous"]
+__all__ = ["ContinuousRun", "Solved", "PROBLEM_METHODS", "run_spec", "integrate",
+           "continuous_spec", "solve_continuous"]
 
 _SETTLED = "__settled"
+
+#: what a problem of the driver implements (see the module docstring)
+PROBLEM_METHODS = ("start", "drift", "rate", "record", "read")
 
 
 class ContinuousRun(eqx.Module):
@@ -201,6 +205,13 @@ def run_spec(problem, trials: dict[str, np.ndarray], *, ts: jax.Array, numbers: 
         batch_size: trials per compiled call (the last batch is padded, no retrace).
         seed: per-trial PRNG keys ``trials["key"]`` for noisy methods.
     """
+    missing = [name for name in PROBLEM_METHODS if not callable(getattr(problem, name, None))]
+    if missing:
+        raise UnsupportedError(
+            f"a problem of type {type(problem).__name__} without {', '.join(missing)}",
+            f"a problem with the methods {', '.join(PROBLEM_METHODS)}",
+            "Implement them (see neuroam.dynamics.continuous; neuroam.dynamics.common.Problem "
+            "is the ideal network's).")
     trials = dict(trials)
     if seed is not None:
         trials["key"] = key_data(seed, len(next(iter(trials.values()))))
