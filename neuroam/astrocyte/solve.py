@@ -27,7 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..dynamics.common import Trajectories, overlap_matrix, resolve_dtype, save_grid
-from ..dynamics.continuous import integrate, run_spec
+from ..dynamics.continuous import integrate, run_spec, step_controller
 from ..errors import UnsupportedError, ValueRangeError
 from .network import INIT_MODES, AstrocyteNetwork, relative_rate
 from .params import AstrocyteParams
@@ -104,9 +104,7 @@ class SolveConfig:
         return SOLVERS[self.solver]()
 
     def controller(self, nums):
-        if self.adaptive:
-            return diffrax.PIDController(rtol=nums["rtol"], atol=nums["atol"])
-        return diffrax.ConstantStepSize()
+        return step_controller(self.adaptive, nums)
 
     def dt0(self, nums):
         return nums["dt0"]

@@ -70,7 +70,7 @@ from .erk import UnrolledERK
 from .runs import RunSpec, key_data, solve_runs
 from .steady import DriftWatch, norm_of_state, watched_term
 
-__all__ = ["ContinuousRun", "Solved", "PROBLEM_METHODS", "run_spec", "integrate",
+__all__ = ["ContinuousRun", "Solved", "PROBLEM_METHODS", "run_spec", "integrate", "step_controller",
            "continuous_spec", "solve_continuous"]
 
 _SETTLED = "__settled"
@@ -109,6 +109,14 @@ class Solved:
     converge_time: np.ndarray
     n_steps: np.ndarray
     extras: dict[str, np.ndarray]
+
+
+def step_controller(adaptive: bool, nums: dict):
+    """The step-size controller of a method: PID on the run's ``rtol``/``atol`` numbers
+    when ``adaptive``, else constant steps."""
+    if adaptive:
+        return diffrax.PIDController(rtol=nums["rtol"], atol=nums["atol"])
+    return diffrax.ConstantStepSize()
 
 
 def _finite(tree):

@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import ValueRangeError
 from . import erk
 from .common import Trajectories, require_continuous, resolve_dtype, save_grid
-from .continuous import continuous_spec, solve_continuous
+from .continuous import continuous_spec, solve_continuous, step_controller
 from .etd import ETD2
 
 __all__ = ["ODEConfig", "ODERun", "solve_ode", "solve_ode_batch", "ODE_SOLVERS"]
@@ -67,9 +67,7 @@ class ODEConfig:
         return ODE_SOLVERS[self.solver]()
 
     def controller(self, nums):
-        if self.adaptive:
-            return diffrax.PIDController(rtol=nums["rtol"], atol=nums["atol"])
-        return diffrax.ConstantStepSize()
+        return step_controller(self.adaptive, nums)
 
     def dt0(self, nums):
         return nums.get("dt0")

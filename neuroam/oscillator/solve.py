@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import lineax as lx
 import numpy as np
 
-from ..dynamics.continuous import integrate, run_spec
+from ..dynamics.continuous import integrate, run_spec, step_controller
 from ..dynamics.ode import ODE_SOLVERS
 from ..dynamics.sde import SDE_SOLVERS
 from ..errors import ValueRangeError
@@ -115,9 +115,7 @@ class PhaseConfig:
         return SDE_SOLVERS[self.solver][0]()
 
     def controller(self, nums):
-        if self.method == "ode" and self.adaptive:
-            return diffrax.PIDController(rtol=nums["rtol"], atol=nums["atol"])
-        return diffrax.ConstantStepSize()
+        return step_controller(self.method == "ode" and self.adaptive, nums)
 
     def dt0(self, nums):
         return nums.get("dt0") if self.method == "ode" else nums["dt"]
