@@ -5,8 +5,9 @@ oscillator phase dynamics (:mod:`neuroam.oscillator.solve`) and the neuron–ast
 network (:mod:`neuroam.astrocyte.solve`) all integrate through :func:`integrate`. One
 compiled body integrates ``R`` runs of ``B`` trials each. Every run brings its own
 :class:`ContinuousRun` — a *problem*, its save times ``ts`` (τ) and its numbers
-(tolerances, horizon, window) — stacked along a leading run axis and vmapped; the trials
-of each run are vmapped inside.
+(tolerances, horizon, window) — stacked along a leading run axis and vmapped (a lone
+run, R = 1, is not: the cheaper program to compile); the trials of each run are vmapped
+inside.
 
 **The problem** (an :class:`equinox.Module`; its arrays are traced, so changing a number
 never recompiles) supplies what is specific to one network:
@@ -194,6 +195,11 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
 
         return jax.vmap(one_trial)(trials)
 
+    if next(iter(trials.values())).shape[0] == 1:
+        # a lone run: no run axis to vmap (vmapping a size-1 axis around the solver's
+        # loop costs a third more compile time for the same arithmetic)
+        lone = jax.tree_util.tree_map(lambda a: a[0] if eqx.is_array(a) else a, (tree, trials))
+        return jax.tree_util.tree_map(lambda a: a[None], one_run(*lone))
     return eqx.filter_vmap(one_run)(tree, trials)
 
 
