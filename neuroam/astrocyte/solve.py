@@ -129,7 +129,7 @@ class SolveConfig:
         return nums["steady_tol"]
 
 
-def _readouts(net: AstrocyteNetwork, ov, y, free, save_states: bool):
+def _readouts(net: AstrocyteNetwork, ov, y, save_states: bool):
     x, S, P = y
     b = net.beta
     h, g, psi = jnp.tanh(b * x), jnp.tanh(b * S), jnp.tanh(b * P)
@@ -152,7 +152,6 @@ def _readouts(net: AstrocyteNetwork, ov, y, free, save_states: bool):
         / jnp.maximum(jnp.linalg.norm(psi) * jnp.sum(h * h), tiny),
         "drive_alignment": jnp.vdot(drive, quartic)
         / jnp.maximum(jnp.linalg.norm(drive) * jnp.linalg.norm(quartic), tiny),
-        "rate": net.relative_rate(y, free),
     }
     if save_states:
         out["state"] = h
@@ -213,9 +212,10 @@ class AstrocyteProblem(eqx.Module):
         return relative_rate(y, dy)
 
     def record(self, t, y, free, save_states: bool) -> dict:
-        """Energy, overlaps ``(K,)``, the :data:`SUMMARY_NAMES` ``()`` and, with
-        ``save_states``, the neuron activations h ``(N,)``."""
-        return _readouts(self.network, self.ov, y, free, save_states)
+        """Energy, overlaps ``(K,)``, the :data:`SUMMARY_NAMES` ``()`` but the rate (the
+        driver saves :meth:`rate`) and, with ``save_states``, the neuron activations h
+        ``(N,)``."""
+        return _readouts(self.network, self.ov, y, save_states)
 
     def read(self, y):
         """The final neuron activations h = tanh(βx) ``(N,)``."""
@@ -320,6 +320,7 @@ def solve_astrocyte(params: AstrocyteParams, patterns, cues, *, t1: float | None
     traj = Trajectories(times=np.asarray(ts), states=saved.get("state"), energies=saved["energy"],
                         overlaps=saved["overlap"], final=out.final, status=out.status,
                         converge_time=out.converge_time, n_steps=out.n_steps)
-    summaries = {name: saved[name] for name in SUMMARY_NAMES}
+    summaries = {name: saved[name] for name in SUMMARY_NAMES if name != "rate"}
+    summaries["rate"] = out.rate  # the driver's saved steady-state rate
     summaries["init_clipped"] = out.extras["init_clipped"]
     return traj, summaries

@@ -34,7 +34,8 @@ threshold (``steady_threshold``, 1/τ), ``steady_stop``, ``max_steps``, ``save_s
 
 **This layer owns everything else, once:**
 
-* the :class:`diffrax.SaveAt` (the problem's reductions at ``ts`` + the final state),
+* the :class:`diffrax.SaveAt` (the problem's reductions and its rate at ``ts``, and the
+  final state),
 * the steady-state :class:`diffrax.Event` (``rate`` below the method's threshold): for
   the unrolled Runge–Kutta solvers on the rate the state carries from the step's last
   stage (:class:`~neuroam.dynamics.steady.DriftWatch`, no extra evaluation), for the
@@ -76,7 +77,7 @@ from .steady import DriftWatch, norm_of_state, watched_term
 __all__ = ["ContinuousRun", "Solved", "PROBLEM_METHODS", "run_spec", "integrate", "step_controller",
            "continuous_spec", "solve_continuous"]
 
-_SETTLED = "__settled"
+_SETTLED, _RATE = "__settled", "__rate"
 
 #: what a problem of the driver implements (see the module docstring)
 PROBLEM_METHODS = ("start", "drift", "rate", "record", "read")
@@ -104,7 +105,8 @@ class Solved:
     """One run's host arrays: ``saved`` name -> ``(T, S, ...)`` (the problem's
     reductions), ``final`` ``(T, ...)`` (its read-out), ``status`` ``(T,)`` int8,
     ``converge_time`` ``(T,)`` τ (NaN unless converged), ``n_steps`` ``(T,)`` accepted
-    steps, ``extras`` name -> ``(T, ...)`` (the problem's read-outs of the start)."""
+    steps, ``extras`` name -> ``(T, ...)`` (the problem's read-outs of the start),
+    ``rate`` ``(T, S)`` the steady-state rate at each save time (1/τ)."""
 
     saved: dict[str, np.ndarray]
     final: Any
@@ -112,6 +114,7 @@ class Solved:
     converge_time: np.ndarray
     n_steps: np.ndarray
     extras: dict[str, np.ndarray]
+    rate: np.ndarray
 
 
 def step_controller(adaptive: bool, nums: dict):
@@ -133,7 +136,7 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
     """``R`` runs × ``B`` trials: ``trials[name]`` ``(R, B, ...)`` the per-trial inputs
     (``"key"``: key data, for noisy methods). Returns (saved ``{name: (R, B, S, ...)}``,
     final, status ``(R, B)`` int8, converge time ``(R, B)`` τ, accepted steps ``(R, B)``,
-    extras ``{name: (R, B, ...)}``)."""
+    extras ``{name: (R, B, ...)}``, rate ``(R, B, S)`` 1/τ)."""
     TRACES[method.trace_key] += 1
 
     def one_run(run: ContinuousRun, trials):
@@ -160,7 +163,8 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
         def save(t, y, args):
             y = state(y)
             out = prob.record(t, y, args, method.save_states)
-            out[_SETTLED] = settled(t, y, args)
+            out[_RATE] = prob.rate(y, prob.drift(t, y, args))
+            out[_SETTLED] = out[_RATE] < method.steady_threshold(prob, nums, y, args)
             return out
 
         saveat = diffrax.SaveAt(subs=[diffrax.SubSaveAt(ts=ts, fn=save), diffrax.SubSaveAt(t1=True)])
@@ -192,8 +196,9 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
             first = jnp.where(tail[-1], ts[jnp.argmax(tail)], tf)
             ctime = jnp.where(reached, jnp.where(stopped, tf, first), jnp.nan)
             saved = jax.tree_util.tree_map(lambda a: jnp.where(jnp.isinf(a), jnp.nan, a), saved)
+            rate = saved.pop(_RATE)
             return (saved, prob.read(yf), status_codes(finite, reached), ctime,
-                    sol.stats["num_steps"], extras)
+                    sol.stats["num_steps"], extras, rate)
 
         return jax.vmap(one_trial)(trials)
 
@@ -239,8 +244,7 @@ def integrate(specs: Sequence[RunSpec]) -> list[Solved]:
     """One :class:`Solved` per spec, in order; specs that share a compiled shape run as
     one call (see :func:`~neuroam.dynamics.runs.solve_runs`)."""
     outs: list[Any] = solve_runs(specs, _body_jit)
-    return [Solved(saved, final, status, ctime, steps, extras)
-            for saved, final, status, ctime, steps, extras in outs]
+    return [Solved(*out) for out in outs]
 
 
 def continuous_spec(network, patterns, cues, *, ts: jax.Array, numbers: dict[str, float], method,

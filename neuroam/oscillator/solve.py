@@ -62,13 +62,13 @@ class PhaseProblem(eqx.Module):
         return _rms(dtheta)
 
     def record(self, t, theta, free, save_states: bool) -> dict:
-        """Energy ``()``, overlaps Re z ``(K,)``, phase overlaps |z| ``(K,)``, speed ``()``
-        rad/τ and, with ``save_states``, cos θ and the wrapped phases ``(N,)``."""
+        """Energy ``()``, overlaps Re z ``(K,)``, phase overlaps |z| ``(K,)`` and, with
+        ``save_states``, cos θ and the wrapped phases ``(N,)`` (the speed RMS dθ/dt is the
+        driver's saved rate)."""
         c, s = jnp.cos(theta), jnp.sin(theta)
         zr, zi = self.ov @ c, self.ov @ s
         out = {"energy": self.dyn.energy(theta, t), "overlap": zr,
-               "phase_overlap": jnp.sqrt(zr * zr + zi * zi),
-               "speed": _rms(self.drift(t, theta, free))}
+               "phase_overlap": jnp.sqrt(zr * zr + zi * zi)}
         if save_states:
             out["state"], out["phase"] = c, wrap(theta)
         return out
@@ -209,6 +209,6 @@ def solve_phases(dyn: PhaseDynamics, ov: np.ndarray, theta0: np.ndarray, free: n
     return PhaseTrajectories(times=np.asarray(ts), phases=saved.get("phase"), cos=saved.get("state"),
                              energies=saved["energy"], overlaps=saved["overlap"][..., keep],
                              phase_overlaps=saved["phase_overlap"][..., keep],
-                             speed=saved["speed"], final_phase=out.final,
+                             speed=out.rate, final_phase=out.final,
                              status=out.status, converge_time=out.converge_time,
                              n_steps=out.n_steps)
