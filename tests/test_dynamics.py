@@ -367,3 +367,18 @@ def test_steady_stop_on_the_carried_drift_is_the_event_stop(monkeypatch, binary_
     np.testing.assert_allclose(ours.converge_time, theirs.converge_time, rtol=1e-8)
     np.testing.assert_allclose(ours.final, theirs.final, atol=1e-9)
     np.testing.assert_allclose(ours.energies, theirs.energies, atol=1e-9)
+
+
+def test_the_batched_driver_names_what_a_problem_lacks():
+    """A problem without the driver's protocol is refused up front with a neuroam error."""
+    from neuroam.dynamics.continuous import PROBLEM_METHODS, run_spec
+    from neuroam.errors import UnsupportedError
+
+    class Half:
+        def start(self, trial):
+            return trial["cue"], None, {}
+
+    with pytest.raises(UnsupportedError) as err:
+        run_spec(Half(), {"cue": np.zeros((2, 3))}, ts=np.linspace(0, 1, 3), numbers={},
+                 method=None, dtype="float32", batch_size=2)
+    assert all(name in str(err.value) for name in PROBLEM_METHODS[1:])

@@ -10,10 +10,10 @@ figure, is ``benchmarks/astrocyte_reduction.py``).
 
 from .network import INIT_MODES, AstrocyteNetwork
 from .params import CARD_KIND, AstrocyteParams, load_params
-from .solve import (NOISE_TARGETS, SDE_SOLVERS, SOLVERS, SUMMARY_NAMES, SolveConfig,
-                    auto_batch_size, solve_astrocyte)
+from .solve import (NOISE_TARGETS, SDE_SOLVERS, SOLVERS, SUMMARY_NAMES, AstrocyteProblem,
+                    SolveConfig, auto_batch_size, solve_astrocyte)
 from .tensor import apply_tensor, explicit_tensor, pattern_forms
 
-__all__ = ["AstrocyteNetwork", "AstrocyteParams", "CARD_KIND", "INIT_MODES", "NOISE_TARGETS",
+__all__ = ["AstrocyteNetwork", "AstrocyteParams", "AstrocyteProblem", "CARD_KIND", "INIT_MODES", "NOISE_TARGETS",
            "SDE_SOLVERS", "SOLVERS", "SUMMARY_NAMES", "SolveConfig", "apply_tensor",
            "auto_batch_size", "explicit_tensor", "load_params", "pattern_forms", "solve_astrocyte"]

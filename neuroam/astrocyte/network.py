@@ -47,7 +47,7 @@ from ..errors import UnsupportedError, ValueRangeError
 from .params import AstrocyteParams
 from .tensor import apply_tensor, pattern_forms
 
-__all__ = ["AstrocyteNetwork", "INIT_MODES", "log_cosh"]
+__all__ = ["AstrocyteNetwork", "INIT_MODES", "log_cosh", "relative_rate"]
 
 #: initial states: the tutorial's cue-consistent one, and two alternatives that correct
 #: no bits (kept to show that the start carries the DenseAM current)
@@ -62,6 +62,13 @@ def log_cosh(z):
     """log cosh z, stable for large |z|."""
     a = jnp.abs(z)
     return a + jnp.log1p(jnp.exp(-2.0 * a)) - jnp.log(2.0)
+
+
+def relative_rate(state, rates):
+    """max over all variables of |dy/dt| / (1 + |y|) (1/τ) for a state ``(x, S, P)`` and
+    its time derivative ``rates`` (same tuple): the steady-state criterion."""
+    return jnp.max(jnp.stack([jnp.max(jnp.abs(r) / (1.0 + jnp.abs(v)))
+                              for r, v in zip(rates, state)]))
 
 
 def _legendre(z, beta):
@@ -135,9 +142,7 @@ class AstrocyteNetwork(eqx.Module):
 
     def relative_rate(self, state, free):
         """max over all variables of |dy/dt| / (1 + |y|): the steady-state criterion (1/τ)."""
-        rates = self.vector_field(state, free)
-        return jnp.max(jnp.stack([jnp.max(jnp.abs(r) / (1.0 + jnp.abs(v)))
-                                  for r, v in zip(rates, state)]))
+        return relative_rate(state, self.vector_field(state, free))
 
     def noise_amplitude(self, temperature, free, mask):
         """√(2T/τ) for x (0 where clamped), S and P, as a state-shaped tuple; ``mask``

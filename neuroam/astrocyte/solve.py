@@ -1,8 +1,13 @@
-"""Batched ODE and SDE solves of the neuron–astrocyte network with Diffrax.
+"""Batched ODE and SDE solves of the neuron–astrocyte network, through the shared driver
+:mod:`neuroam.dynamics.continuous`.
 
-Trials are vmapped inside one compiled solve per batch; the last batch is padded so a
-sweep never recompiles for a ragged batch. Numbers (β, τ, c, noise, tolerances, dt) are
-traced arrays: changing them reuses the compiled solve (``TRACES`` counts traces).
+This module supplies what is specific to the network: the problem
+(:class:`AstrocyteProblem`: start, drift, noise amplitude, saved read-outs) and the static
+method (:class:`SolveConfig`: solver, controller, noise term). Batching (the last batch
+padded, so a sweep never recompiles for a ragged batch), saving, the steady-state stop,
+status and converge times are the driver's. Numbers (β, τ, c, noise, tolerances, dt, the
+start) are traced arrays: changing them reuses the compiled solve (``TRACES`` counts
+traces, keys ``"astrocyte-ode"`` and ``"astrocyte-sde"``).
 
 Noise (``temperature > 0``) makes it an SDE, dy = f(y) dt + √(2T/τ_y) dW on every entry
 of the populations named in ``noise_on`` (x, S and/or P), integrated with fixed steps (Euler–Maruyama or Heun) on a
@@ -14,6 +19,7 @@ Each trial draws its own path from ``seed``; the same seed gives the same paths.
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import diffrax
 import equinox as eqx
@@ -21,14 +27,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..dynamics.common import (TRACES, Trajectories, is_finite, overlap_matrix, pad_trials,
-                               resolve_dtype, save_grid, status_codes)
+from ..dynamics.common import Trajectories, overlap_matrix, resolve_dtype, save_grid
+from ..dynamics.continuous import integrate, run_spec, step_controller
 from ..errors import UnsupportedError, ValueRangeError
-from .network import INIT_MODES, AstrocyteNetwork
+from .network import INIT_MODES, AstrocyteNetwork, relative_rate
 from .params import AstrocyteParams
 
-__all__ = ["SolveConfig", "solve_astrocyte", "SOLVERS", "SDE_SOLVERS", "NOISE_TARGETS",
-           "SUMMARY_NAMES", "auto_batch_size"]
+__all__ = ["SolveConfig", "AstrocyteProblem", "solve_astrocyte", "SOLVERS", "SDE_SOLVERS",
+           "NOISE_TARGETS", "SUMMARY_NAMES", "auto_batch_size"]
 
 SOLVERS = {
     "euler": diffrax.Euler,
@@ -71,6 +77,9 @@ class SolveConfig:
     init: str = "cue-consistent"
     noisy: bool = False
 
+    #: one run per call: the driver skips the run axis
+    batches_runs: ClassVar[bool] = False
+
     def __post_init__(self):
         if self.solver not in SOLVERS:
             raise ValueRangeError(f"solver={self.solver!r}", f"one of {sorted(SOLVERS)}",
@@ -90,8 +99,37 @@ class SolveConfig:
                 "Set solver = \"euler\" (Euler–Maruyama) or \"heun\" and adaptive = false, "
                 "with a step dt (the tutorial's is 0.05 τ).")
 
+    # -- the method the batched driver calls (inside the compiled body) -------------
+    @property
+    def trace_key(self) -> str:
+        return "astrocyte-sde" if self.noisy else "astrocyte-ode"
 
-def _readouts(net: AstrocyteNetwork, ov, y, free, save_states: bool):
+    def make_solver(self, problem, dtype):
+        return SOLVERS[self.solver]()
+
+    def controller(self, nums):
+        return step_controller(self.adaptive, nums)
+
+    def dt0(self, nums):
+        return nums["dt0"]
+
+    def terms(self, problem, nums, trial, t0, t1):
+        drift = diffrax.ODETerm(problem.drift)
+        if not self.noisy:
+            return drift
+        N, dtype = problem.network.N, trial["cue"].dtype
+        shape = (jax.ShapeDtypeStruct((N,), dtype), jax.ShapeDtypeStruct((N, N), dtype),
+                 jax.ShapeDtypeStruct((N, N), dtype))  # (x, S, P)
+        bm = diffrax.UnsafeBrownianPath(shape=shape, key=jax.random.wrap_key_data(trial["key"]))
+        amp = problem.network.noise_amplitude(nums["temperature"], trial["free"], nums["noise_mask"])
+        return diffrax.MultiTerm(drift, _DiagonalNoise(amp, bm))
+
+    def steady_threshold(self, problem, nums, y, free):
+        """Steady once max_k |dy_k/dt| / (1 + |y_k|) < ``steady_tol`` (1/τ)."""
+        return nums["steady_tol"]
+
+
+def _readouts(net: AstrocyteNetwork, ov, y, save_states: bool):
     x, S, P = y
     b = net.beta
     h, g, psi = jnp.tanh(b * x), jnp.tanh(b * S), jnp.tanh(b * P)
@@ -114,15 +152,10 @@ def _readouts(net: AstrocyteNetwork, ov, y, free, save_states: bool):
         / jnp.maximum(jnp.linalg.norm(psi) * jnp.sum(h * h), tiny),
         "drive_alignment": jnp.vdot(drive, quartic)
         / jnp.maximum(jnp.linalg.norm(drive) * jnp.linalg.norm(quartic), tiny),
-        "rate": net.relative_rate(y, free),
     }
     if save_states:
         out["state"] = h
     return out
-
-
-def _finite(state):
-    return jnp.all(jnp.stack([is_finite(v) for v in state]))
 
 
 class _DiagonalNoise(diffrax.AbstractTerm):
@@ -141,70 +174,52 @@ class _DiagonalNoise(diffrax.AbstractTerm):
         return jax.tree_util.tree_map(lambda a, w: a * w, vf, control)
 
 
-@eqx.filter_jit
-def _init_batch(net: AstrocyteNetwork, cue, mode: str):
-    return jax.vmap(lambda c: net.init(c, mode))(cue)
+#: the start of each init mode as a multiple of the cue-consistent (S₀, P₀): "flipped"
+#: negates ψ₀, hence g₀ = −c T[ψ₀] (T is linear) and both atanh's (odd); "zero" has none
+_INIT_FACTORS = {"cue-consistent": 1.0, "zero": 0.0, "flipped": -1.0}
 
 
-def _solve_batch(net, ov, y0, free, keys, ts, dt0, rtol, atol, steady_tol, temperature,
-                 noise_mask, cfg: SolveConfig):
-    TRACES["astrocyte-sde" if cfg.noisy else "astrocyte-ode"] += 1
-    solver = SOLVERS[cfg.solver]()
-    t1 = ts[-1]
-    t0 = jnp.zeros((), t1.dtype)
-    drift = diffrax.ODETerm(lambda t, y, args: net.vector_field(y, args))
-    saveat = diffrax.SaveAt(subs=[
-        diffrax.SubSaveAt(ts=ts, fn=lambda t, y, args: _readouts(net, ov, y, args,
-                                                                  cfg.save_states)),
-        diffrax.SubSaveAt(t1=True)])
-    event = None
-    if cfg.steady_stop:
-        event = diffrax.Event(lambda t, y, args, **kw: net.relative_rate(y, args) < steady_tol)
-    if cfg.adaptive:
-        controller = diffrax.PIDController(rtol=rtol, atol=atol)
-    else:
-        controller = diffrax.ConstantStepSize()
+class AstrocyteProblem(eqx.Module):
+    """The neuron–astrocyte network as a problem of the batched driver; one trial's state
+    is ``(x (N,), S (N, N), P (N, N))``, its ``args`` the free mask ``(N,)`` of the neurons.
 
-    def one(y0, free_i, key):
-        if cfg.noisy:
-            shape = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), y0)
-            bm = diffrax.UnsafeBrownianPath(shape=shape, key=key)
-            terms = diffrax.MultiTerm(drift, _DiagonalNoise(
-                net.noise_amplitude(temperature, free_i, noise_mask), bm))
-        else:
-            terms = drift
-        sol = diffrax.diffeqsolve(terms, solver, t0, t1, dt0, y0, args=free_i, saveat=saveat,
-                                  stepsize_controller=controller, event=event,
-                                  max_steps=cfg.max_steps, throw=False,
-                                  adjoint=diffrax.ForwardMode() if cfg.noisy
-                                  else diffrax.RecursiveCheckpointAdjoint())
-        saved = sol.ys[0]
-        tf = sol.ts[1][-1]
-        yf = jax.tree_util.tree_map(lambda a: a[-1], sol.ys[1])
-        finite = _finite(yf)
-        if cfg.noisy:
-            # no steady state under noise: a finite path that reached t1 (or the drift-only
-            # steady criterion) counts as converged; running out of steps does not
-            reached = ((sol.result == diffrax.RESULTS.successful)
-                       | (sol.result == diffrax.RESULTS.event_occurred)) & finite
-        else:
-            reached = (net.relative_rate(yf, free_i) < steady_tol) & finite
-            if cfg.steady_stop:
-                reached = (reached | jnp.asarray(sol.event_mask)) & finite
-        saved = jax.tree_util.tree_map(lambda a: jnp.where(jnp.isinf(a), jnp.nan, a), saved)
-        # steady from the first save after which the criterion holds (NaN saves, unwritten
-        # after an early stop, count as steady), and no later than the stop time
-        ok = ~(saved["rate"] >= steady_tol)
-        after = jnp.flip(jnp.cumprod(jnp.flip(ok).astype(jnp.int32))).astype(bool)
-        first = jnp.where(jnp.any(after), ts[jnp.argmax(after)], tf)
-        ctime = jnp.where(reached, jnp.minimum(first, tf), jnp.nan)
-        return (saved, net.visible(yf), status_codes(finite, reached), ctime,
-                sol.stats["num_steps"])
+    Attributes:
+        network: the bound :class:`AstrocyteNetwork`.
+        ov: ``(K, N)`` overlap matrix of the stored patterns (read-out).
+        init_factor: ``()`` the start's (S₀, P₀) as a multiple of the cue-consistent one
+            (1 cue-consistent, −1 flipped, 0 zero): a number, so changing the start does
+            not recompile.
+    """
 
-    return jax.vmap(one)(y0, free, keys)
+    network: AstrocyteNetwork
+    ov: jax.Array
+    init_factor: jax.Array
 
+    def start(self, trial):
+        """``((x0, S0, P0), free (N,), {"init_clipped": ()})`` from ``{"cue": (N,),
+        "free": (N,)}``: the cue written into x (see :meth:`AstrocyteNetwork.init`)."""
+        (x0, S0, P0), clipped = self.network.init(trial["cue"], "cue-consistent")
+        f = self.init_factor
+        return (x0, f * S0, f * P0), trial["free"], {"init_clipped": jnp.abs(f) * clipped}
 
-_solve_batch_jit = eqx.filter_jit(_solve_batch)
+    def drift(self, t, y, free):
+        """d(x, S, P)/dt (1/τ); clamped neurons (``free`` 0) never move."""
+        return self.network.vector_field(y, free)
+
+    @staticmethod
+    def rate(y, dy):
+        """max_k |dy_k/dt| / (1 + |y_k|) over x, S and P (1/τ): the steady-state measure."""
+        return relative_rate(y, dy)
+
+    def record(self, t, y, free, save_states: bool) -> dict:
+        """Energy, overlaps ``(K,)``, the :data:`SUMMARY_NAMES` ``()`` but the rate (the
+        driver saves :meth:`rate`) and, with ``save_states``, the neuron activations h
+        ``(N,)``."""
+        return _readouts(self.network, self.ov, y, save_states)
+
+    def read(self, y):
+        """The final neuron activations h = tanh(βx) ``(N,)``."""
+        return self.network.visible(y)
 
 
 def auto_batch_size(N: int, n_trials: int, *, budget_bytes: float = 8e6,
@@ -291,26 +306,21 @@ def solve_astrocyte(params: AstrocyteParams, patterns, cues, *, t1: float | None
         else max(1, min(int(batch_size), T))
     states = np.asarray(cues.states)
     clamp = np.zeros_like(states, dtype=bool) if cues.clamp is None else np.asarray(cues.clamp)
-    all_keys = jax.random.split(jax.random.key(seed), T)
-    numbers = [jnp.asarray(v, dtp) for v in (dt, rtol, atol, steady_tol, temperature, mask)]
-    # the start is built outside the compiled solve: changing `init` does not recompile it
-    solve_cfg = dataclasses.replace(config, init=INIT_MODES[0])
-    parts = []
-    for s in range(0, T, B):
-        idx = np.minimum(np.arange(s, s + B), T - 1)
-        cue_b = jnp.asarray(pad_trials(states[s:s + B], B), dtp)
-        free_b = jnp.asarray(1.0 - pad_trials(clamp[s:s + B], B), dtp)
-        y0, clipped = _init_batch(net, cue_b, config.init)
-        out = (*_solve_batch_jit(net, ov, y0, free_b, all_keys[idx], ts, *numbers, solve_cfg),
-               clipped)
-        n = min(B, T - s)
-        parts.append(jax.tree_util.tree_map(lambda a: np.asarray(a)[:n], out))
-    saved, final, status, ctime, steps, clipped = (
-        jax.tree_util.tree_map(lambda *a: np.concatenate(a, axis=0), *[p[i] for p in parts])
-        for i in range(6))
+    trials = {"cue": np.asarray(states, np.dtype(dtp)),
+              "free": np.asarray(1.0 - clamp, np.dtype(dtp))}
+    numbers = {"dt0": dt, "rtol": rtol, "atol": atol, "steady_tol": steady_tol}
+    if config.noisy:  # no steady state under noise: a path that reaches t1 has converged
+        numbers.update(temperature=temperature, noise_mask=mask, horizon=1.0)
+    problem = AstrocyteProblem(net, ov, jnp.asarray(_INIT_FACTORS[config.init], dtp))
+    # the start is a number of the problem: changing `init` does not recompile the solve
+    method = dataclasses.replace(config, init=INIT_MODES[0])
+    out = integrate([run_spec(problem, trials, ts=ts, numbers=numbers, method=method, dtype=dtp,
+                              batch_size=B, seed=seed if config.noisy else None)])[0]
+    saved = out.saved
     traj = Trajectories(times=np.asarray(ts), states=saved.get("state"), energies=saved["energy"],
-                        overlaps=saved["overlap"], final=final, status=status,
-                        converge_time=ctime, n_steps=steps)
-    summaries = {name: saved[name] for name in SUMMARY_NAMES}
-    summaries["init_clipped"] = clipped
+                        overlaps=saved["overlap"], final=out.final, status=out.status,
+                        converge_time=out.converge_time, n_steps=out.n_steps)
+    summaries = {name: saved[name] for name in SUMMARY_NAMES if name != "rate"}
+    summaries["rate"] = out.rate  # the driver's saved steady-state rate
+    summaries["init_clipped"] = out.extras["init_clipped"]
     return traj, summaries

@@ -128,6 +128,28 @@ class Problem(eqx.Module):
         v = self.vector_field(y, free)
         return jnp.sqrt(jnp.mean(v * v))
 
+    # -- the problem protocol of the batched driver (neuroam.dynamics.continuous) -----
+    def start(self, trial: dict):
+        """``(y0 (n,), free (n,), {})`` for one trial's ``{"cue": (D,), "clamp": (D,)}``."""
+        return self.init(trial["cue"]), self.free_mask(trial["clamp"]), {}
+
+    def drift(self, t, y, free):
+        """dy/dt ``(n,)`` (1/τ); autonomous, so ``t`` is unused."""
+        return self.vector_field(y, free)
+
+    @staticmethod
+    def rate(y, dy):
+        """The steady-state measure: RMS of dy/dt over the ``(n,)`` entries (1/τ)."""
+        return jnp.sqrt(jnp.mean(dy * dy))
+
+    def record(self, t, y, free, save_states: bool) -> dict:
+        """The reductions of :meth:`save` at one save time."""
+        return self.save(y, save_states)
+
+    def read(self, y):
+        """The final read-out: the visible activations ``(D,)``."""
+        return self.visible(y)
+
     def tau(self, dtype) -> jax.Array:
         """``(n,)`` time constant of every entry of ``y`` (model time units)."""
         return jnp.concatenate([jnp.full((size,), self.network.layers[name].tau, dtype)

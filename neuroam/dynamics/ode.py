@@ -19,7 +19,7 @@ import numpy as np
 from ..errors import ValueRangeError
 from . import erk
 from .common import Trajectories, require_continuous, resolve_dtype, save_grid
-from .continuous import continuous_spec, solve_continuous
+from .continuous import continuous_spec, solve_continuous, step_controller
 from .etd import ETD2
 
 __all__ = ["ODEConfig", "ODERun", "solve_ode", "solve_ode_batch", "ODE_SOLVERS"]
@@ -48,9 +48,10 @@ class ODEConfig:
     adaptive: bool = True
     steady_stop: bool = True
 
+    #: a trial converges when its drift falls below steady_tol (steady_window 0: at t1)
     trace_key: ClassVar[str] = "ode"
-    #: a trial converges when its drift falls below steady_tol
-    converged_on: ClassVar[str] = "steady"
+    #: runs are batched together (recall_batch): a lone run takes the same vmapped kernels
+    batches_runs: ClassVar[bool] = True
 
     def __post_init__(self):
         if self.solver not in ODE_SOLVERS:
@@ -68,9 +69,7 @@ class ODEConfig:
         return ODE_SOLVERS[self.solver]()
 
     def controller(self, nums):
-        if self.adaptive:
-            return diffrax.PIDController(rtol=nums["rtol"], atol=nums["atol"])
-        return diffrax.ConstantStepSize()
+        return step_controller(self.adaptive, nums)
 
     def dt0(self, nums):
         return nums.get("dt0")
@@ -94,7 +93,10 @@ class ODERun:
         t1: time horizon in units of τ.
         rtol, atol: PID controller tolerances (adaptive solvers).
         dt0: initial (or fixed) step in units of τ; None lets Diffrax choose.
-        steady_tol: stop when the RMS of dx/dt falls below this (units 1/τ).
+        steady_tol: stop when the RMS of dx/dt falls below this (units 1/τ). A trial has
+            converged when it stopped there, or, without ``steady_stop``, when its drift
+            is below it at t1; its converge time is the stop time, or the first save time
+            from which the drift stayed below (:mod:`neuroam.dynamics.continuous`).
         save_times: optional increasing save times in [0, t1] (τ); the last one is the
             horizon. Default: ``config.n_save`` evenly spaced times on [0, t1].
         dtype: "float32" or "float64".

@@ -117,10 +117,11 @@ class SDEConfig:
     steady_stop: bool = False
     multiplicative: bool = False
 
-    trace_key: ClassVar[str] = "sde"
     #: converged: settled (drift within steady_tol + twice its thermal level) at every
     #: save time of the last steady_window τ (see the module docstring)
-    converged_on: ClassVar[str] = "window"
+    trace_key: ClassVar[str] = "sde"
+    #: runs are batched together (recall_batch): a lone run takes the same vmapped kernels
+    batches_runs: ClassVar[bool] = True
     #: the settled threshold allows the drift this many times its thermal level
     thermal_margin: ClassVar[float] = 2.0
 

@@ -1,12 +1,13 @@
 """The steady-state test on the vector field a first-same-as-last solver already has.
 
-The ODE driver (:mod:`neuroam.dynamics.continuous`) stops a trial once RMS(dy/dt) <
+The batched driver (:mod:`neuroam.dynamics.continuous`) stops a trial once its
+steady-state rate (the problem's ``rate(y, dy/dt)``, e.g. RMS(dy/dt)) falls below
 ``steady_tol``. A :class:`diffrax.Event` condition sees only ``(t, y)``, so on ``y``
 alone the test costs one more vector-field evaluation per step, although an
 :class:`~neuroam.dynamics.erk.UnrolledERK` step has just evaluated the field at its end
 (its last stage, which starts the next step). :class:`DriftWatch` integrates the pair
-``(y, r)`` instead: r is not integrated but set after each step from that last stage, and
-the Event tests ``r``. With the controller's norm on ``y`` alone
+``(y, r)`` instead: r is not integrated but set after each step from that last stage
+(r = rate(y₁, f₁)), and the Event tests ``r``. With the controller's norm on ``y`` alone
 (:func:`norm_of_state`) the steps, stop times and states are those of the wrapped solver
 with the Event on ``y`` (``tests/test_dynamics.py``).
 """
@@ -41,10 +42,12 @@ class _WatchInterpolation(diffrax.AbstractLocalInterpolation):
 
 
 class DriftWatch(diffrax.AbstractAdaptiveSolver):
-    """An :class:`~neuroam.dynamics.erk.UnrolledERK` on states ``(y, r)``, r = RMS of
-    dy/dt at y taken from the step's last stage; terms act on y (:func:`watched_term`)."""
+    """An :class:`~neuroam.dynamics.erk.UnrolledERK` on states ``(y, r)``, r = ``rate(y,
+    dy/dt)`` (a scalar, e.g. the RMS of dy/dt) at y, with dy/dt taken from the step's last
+    stage; terms act on y (:func:`watched_term`)."""
 
     solver: UnrolledERK
+    rate: Callable
     term_structure: ClassVar = diffrax.AbstractTerm
 
     @property
@@ -63,7 +66,7 @@ class DriftWatch(diffrax.AbstractAdaptiveSolver):
     def step(self, terms, t0, t1, y0, args, solver_state, made_jump):
         y1, y_error, dense, f1, result = self.solver.step(_on_y(terms), t0, t1, y0[0], args,
                                                           solver_state, made_jump)
-        r1 = jnp.sqrt(jnp.mean(f1 * f1))
+        r1 = self.rate(y1, f1)
         return (y1, r1), (y_error, jnp.zeros_like(r1)), dict(inner=dense, r1=r1), f1, result
 
     def func(self, terms, t0, y0, args):

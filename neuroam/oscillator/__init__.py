@@ -15,10 +15,10 @@ from .escape import Escape, escape_times
 from .hardware import CARD_KIND, Chip, Hardware, draw_chip
 from .lift import PAIRWISE_RULES, CouplingPlan, lift
 from .network import build_dynamics, ideal_energy, pattern_bucket
-from .solve import PhaseConfig, PhaseTrajectories, solve_phases
+from .solve import PhaseConfig, PhaseProblem, PhaseTrajectories, solve_phases
 
 __all__ = ["PhaseEnergy", "PhaseDynamics", "wrap", "CouplingPlan", "lift", "PAIRWISE_RULES",
            "Hardware", "Chip", "draw_chip", "CARD_KIND", "build_dynamics", "ideal_energy", "pattern_bucket",
-           "cue_phases", "readout", "Escape", "escape_times", "PhaseConfig",
+           "cue_phases", "readout", "Escape", "escape_times", "PhaseConfig", "PhaseProblem",
            "PhaseTrajectories", "solve_phases", "pairwise_tensor_energy",
            "quartic_tensor_energy"]
