@@ -161,7 +161,7 @@ def test_multiplicative_noise_on_and_off_run_apart_in_order():
         _same(res, sde.recall(job.model, job.patterns, job.cues, job.settings, seed=job.seed), False)
 
 
-@pytest.mark.parametrize("name,values", [("ideal-ode", dict(t1=5.0, n_save=7)),
+@pytest.mark.parametrize("name,values", [pytest.param("ideal-ode", dict(t1=5.0, n_save=7), marks=pytest.mark.slow),
                                          pytest.param("ideal-ode", dict(t1=5.0, save_times=[0.0, 1.0], save_states=False),
                                                       marks=pytest.mark.slow),
                                          ("ideal-discrete", dict(max_sweeps=5))])

@@ -52,6 +52,7 @@ def test_error_free_polynomial_capacity_law(n, D, k_hi):
     assert law / LAW_FACTOR <= cap.kmax <= law * LAW_FACTOR, (cap.kmax, law)
 
 
+@pytest.mark.slow
 def test_error_free_capacity_law_reduced():
     cap = find_kmax(na.make_model("polynomial", n=2), 100, k_lo=2, k_hi=40, target=0.9,
                     seeds=(0, 1), threshold=1.0, max_sweeps=5, save_states=False)

@@ -195,6 +195,7 @@ def test_cards_without_power_get_no_estimate(tmp_path):
 # ------------------------------------------------------------------------------ runner
 
 
+@pytest.mark.slow
 def test_runner_summaries_carry_the_estimates():
     from neuroam.scenario import loads_scenario
     from neuroam.sweep import run_one

@@ -57,7 +57,8 @@ def _alone(job):
 
 @pytest.mark.parametrize("grouping", [pytest.param("one run per step", marks=pytest.mark.slow),
                                       "all runs at once"])
-@pytest.mark.parametrize("rule", sorted(JOBS))
+@pytest.mark.parametrize("rule", [r if r == "model" else pytest.param(r, marks=pytest.mark.slow)
+                                  for r in sorted(JOBS)])
 def test_a_batch_gives_each_job_its_lone_result(rule, grouping, monkeypatch):
     per_step = 1 if grouping == "one run per step" else None
     monkeypatch.setattr(crossbar_impl, "runs_per_step", lambda: per_step)

@@ -173,6 +173,7 @@ def test_async_and_ode_dynamics_run(he_setup):
         assert m > 0.95 and res.time_unit == ("tau" if dyn == "ode" else "sweep")
 
 
+@pytest.mark.slow
 def test_bernoulli_faults_and_the_zero_diagonal_option(he_setup):
     """He et al.'s protocol as options: Bernoulli(p) zeroed weights (the faulty count
     varies per chip, with the binomial spread), symmetric masks, and the pseudo-inverse

@@ -50,6 +50,7 @@ def test_unreachable_scheduler_fails_fast():
     assert time.perf_counter() - t0 < 15
 
 
+@pytest.mark.slow
 def test_cli_unreachable_scheduler_no_traceback(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text(SCENARIO)

@@ -88,8 +88,8 @@ def test_misalignment_is_a_phase_lag_of_the_coupling(x64):
 # ------------------------------------------------------------------ recall
 
 
-@pytest.mark.parametrize("name,params,injection", [("hopfield", {}, 0.3),
-                                                   ("polynomial", {"n": 4}, 0.0)])
+@pytest.mark.parametrize("name,params,injection", [
+    pytest.param("hopfield", {}, 0.3, marks=pytest.mark.slow), ("polynomial", {"n": 4}, 0.0)])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_same_binary_fixed_points_as_the_ideal_dense_am(name, params, injection, seed):
     """Zero noise and detuning: the ±1 read-out of every trial equals the ideal DenseAM's

@@ -1,5 +1,7 @@
 """The report puts every implementation side by side, each over its own noise axis."""
 
+import pytest
+
 from neuroam.report import make_report
 from neuroam.report.compare import own_keys
 from neuroam.scenario import loads_scenario
@@ -27,6 +29,7 @@ dt = 0.1
 """)  # the shapes of test_report_agreement's study: its ideal-ode program serves both
 
 
+@pytest.mark.slow
 def test_side_by_side_section(tmp_path):
     sc = loads_scenario(SCENARIO)
     assert len(sc.runs()) == 1 + 2 + 3  # each label only over its own axis

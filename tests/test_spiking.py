@@ -220,6 +220,7 @@ def test_agreement_metric():
         na.metrics.agreement(a, b[:, :3])
 
 
+@pytest.mark.slow
 def test_scenario_stores_spikes_and_reports_rasters(tmp_path):
     import h5py
 
