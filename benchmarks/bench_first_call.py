@@ -7,8 +7,9 @@ Two measurements, each a ratio against a baseline taken the same way on the same
    Hopfield and LSE, K = 4, D = 32, 8 trials): CPU seconds of the first call — tracing
    the solver, batching it over trials, XLA compiling it — in a fresh Python process per
    XLA flag set (``XLA_FLAGS`` is read once per process): JAX's defaults, LLVM at its
-   lowest optimisation level, and that plus XLA CPU's older (non-"fusion emitter") code
-   generation, which is what the test suite uses (``tests/conftest.py``). Best of
+   lowest optimisation level (what the test suite uses, ``tests/conftest.py``), and that
+   plus XLA CPU's older (non-"fusion emitter") code generation (cheaper to compile, but
+   it rounds a lone run and a batched run differently; see RESULTS.md). Best of
    ``--repeats`` processes.
 2. **A spiking recall in a process with a large heap** (a few JAX programs and 3·10⁶
    small Python objects alive, as in a long study or a test session): Brian2's
@@ -36,8 +37,8 @@ from _common import machine_line
 
 FLAGS = {
     "JAX defaults": "",
-    "LLVM -O0": "--xla_backend_optimization_level=0",
-    "LLVM -O0, no fusion emitters (tests)": ("--xla_backend_optimization_level=0 "
+    "LLVM -O0 (tests)": "--xla_backend_optimization_level=0",
+    "LLVM -O0, no fusion emitters": ("--xla_backend_optimization_level=0 "
                                              "--xla_cpu_use_fusion_emitters=false"),
 }
 
