@@ -120,18 +120,23 @@ def test_changing_numbers_does_not_recompile(binary_patterns, flip_cues):
     assert dict(TRACES) == before
 
 
-def test_status_per_trial_never_fails_the_batch():
-    """A batch mixing a diverging trial, a converging one and a slow one returns all three."""
+def _unstable():
+    """x' = 3x − x (identity neurons, self-coupling 3): the zero cue stays at its fixed
+    point, any other cue diverges. Returns (model, patterns, cues of 2 trials)."""
     D = 4
-    pats = na.PatternSet(np.ones((1, D)))
     net = Network({"v": Layer(Identity(), D)}, (WeightSynapse(3.0 * jnp.eye(D), jnp.zeros(D)),))
 
     class Unstable(na.models.Hopfield):
         def bind(self, patterns):
             return net
 
-    cues = na.CueSet(np.array([[0.0] * D, [1e-3] * D]), [-1, -1])
-    res = na.recall(Unstable(), pats, cues, "ideal-ode", t1=400.0, max_steps=2000)
+    return Unstable(), na.PatternSet(np.ones((1, D))), na.CueSet(np.array([[0.0] * D, [1e-3] * D]), [-1, -1])
+
+
+def test_status_per_trial_never_fails_the_batch():
+    """A batch mixing a diverging trial and a converging one returns both."""
+    model, pats, cues = _unstable()
+    res = na.recall(model, pats, cues, "ideal-ode", t1=400.0, max_steps=2000)
     assert list(res.status) == [Status.CONVERGED, Status.NON_FINITE]
     out = na.metrics.outcomes(res, pats)
     assert out.shape == (2,)
@@ -139,16 +144,8 @@ def test_status_per_trial_never_fails_the_batch():
 
 @pytest.mark.slow
 def test_a_trial_out_of_steps_is_max_steps():
-    D = 4
-    pats = na.PatternSet(np.ones((1, D)))
-    net = Network({"v": Layer(Identity(), D)}, (WeightSynapse(3.0 * jnp.eye(D), jnp.zeros(D)),))
-
-    class Unstable(na.models.Hopfield):
-        def bind(self, patterns):
-            return net
-
-    cues = na.CueSet(np.array([[0.0] * D, [1e-3] * D]), [-1, -1])
-    res = na.recall(Unstable(), pats, cues, "ideal-ode", t1=400.0, max_steps=3)
+    model, pats, cues = _unstable()
+    res = na.recall(model, pats, cues, "ideal-ode", t1=400.0, max_steps=3)
     assert Status(res.status[1]) in (Status.MAX_STEPS, Status.NON_FINITE)
 
 
