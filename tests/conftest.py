@@ -16,9 +16,8 @@ os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.3")
 # (XLA's older CPU code generation, --xla_cpu_use_fusion_emitters=false, would compile
 # another ~25 % faster, benchmarks/bench_first_call.py, but its kernels round a lone run
 # and the same run in a batch differently enough to move adaptive steps: not used)
-for _flag in ("--xla_backend_optimization_level=0",):
-    if _flag.split("=")[0] not in os.environ.get("XLA_FLAGS", ""):
-        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " " + _flag).strip()
+if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_backend_optimization_level=0").strip()
 
 import numpy as np
 import pytest
@@ -34,8 +33,6 @@ def binary_patterns():
 @pytest.fixture(scope="session")
 def flip_cues(binary_patterns):
     return na.cues.flip(binary_patterns, rate=0.1, trials_per_pattern=2, seed=1)
-
-
 
 
 # --cpu-durations=N: the N tests that used the most CPU (this process + the subprocesses it
@@ -71,7 +68,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.write_sep("=", f"CPU per test (total {total:.0f} s over {len(_CPU)} tests)")
     for nodeid, cpu in ranked[: n or None]:
         terminalreporter.write_line(f"{cpu:8.1f} s  {nodeid}")
-
 
 
 @pytest.hookimpl(trylast=True)
