@@ -149,15 +149,16 @@ def test_schema_command(tmp_path):
 
 def test_failed_runs_exit_nonzero_and_are_recorded(tmp_path):
     scen = tmp_path / "fail.toml"
-    # real-valued patterns pass validation but the discrete (±1) implementation refuses
-    # them at recall time; the ODE run of the same point succeeds
-    scen.write_text(TINY.replace('"random_binary"', '"gaussian"')
-                    .replace('kind = "flip"\nrate = 0.1', 'kind = "noise"\nsigma = 0.1')
-                    + "[implementations.ideal-ode]\nt1 = 2.0\nn_save = 3\n")
+    # one conductance level is no programmable window: it passes validation, and the chip
+    # fails when it is programmed (checked against the device card at run time); the
+    # ideal-discrete run of the same point succeeds
+    scen.write_text(TINY + '[implementations.chip]\nname = "crossbar"\ndevice = "ideal-memristor"\n'
+                    'circuit = "crossbar-ideal"\nrule = "hebbian"\nn_draws = 1\nlevels = 1\n')
     res = cli("run", scen, "--out", tmp_path / "o", "--no-progress")
     assert res.exit_code != 0 and "run failed" in res.output
     with h5py.File(tmp_path / "o" / "results.h5", "r") as f:
         assert f.attrs["n_failed"] == 1 and f.attrs["n_runs"] == 2
+        assert "levels = 1" in " ".join(str(e) for e in f["summary"]["error"][...])
     assert "Failed runs" in (tmp_path / "o" / "report.md").read_text()
 
 

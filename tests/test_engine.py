@@ -120,6 +120,17 @@ def _cli(*args, timeout=300, **kw) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout, **kw)
 
 
+def _cli_here(*args):
+    """The CLI in this process (where a separate process is not what is tested): exit
+    code and output."""
+    from typer.testing import CliRunner
+
+    from neuroam.cli import app
+
+    res = CliRunner().invoke(app, [str(a) for a in args])
+    return res.exit_code, res.output
+
+
 def test_every_input_file_is_in_the_provenance_and_guards_resume(tmp_path):
     from neuroam.scenario import load_scenario
 
@@ -140,8 +151,8 @@ def test_every_input_file_is_in_the_provenance_and_guards_resume(tmp_path):
     assert run_study(load_scenario(scen), out, resume=True).n_skipped == 4
     original = (tmp_path / "p.npy").read_bytes()
     np.save(tmp_path / "p.npy", np.sign(np.random.default_rng(1).standard_normal((4, 32))))
-    proc = _cli("run", scen, "--out", out, "--resume", "--no-progress")
-    assert proc.returncode == 2 and "p.npy" in proc.stderr and "Traceback" not in proc.stderr
+    code, text = _cli_here("run", scen, "--out", out, "--resume", "--no-progress")
+    assert code == 2 and "p.npy" in text and "Traceback" not in text
     (tmp_path / "p.npy").write_bytes(original)
     card_text = (tmp_path / "dev.toml").read_text()
     (tmp_path / "dev.toml").write_text(card_text.replace("HfO2", "HfO2 (edited)", 1) + "\n")
@@ -168,11 +179,12 @@ def test_a_second_writer_on_the_same_folder_is_refused(tmp_path):
         "with study_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)"),
         str(out)], stdout=subprocess.PIPE, text=True, env=ENV)
     assert holder.stdout.readline().strip() == "held"
-    assert _cli("run", scen, "--out", out, "--no-progress").returncode == 2
+    code, text = _cli_here("run", scen, "--out", out, "--no-progress")
+    assert code == 2 and str(holder.pid) in text, text
     holder.kill()
     holder.wait()
-    proc = _cli("run", scen, "--out", out, "--no-progress")
-    assert proc.returncode == 0, proc.stderr
+    code, text = _cli_here("run", scen, "--out", out, "--no-progress")
+    assert code == 0, text
 
 
 FULL_DISK = scenario_text("full", """

@@ -32,7 +32,7 @@ rate = 0.1
 [implementations.ideal-discrete]
 max_sweeps = 5
 [sweep]
-grid = { "patterns.K" = [2, 3, 4] }
+grid = { "cues.rate" = [0.05, 0.1, 0.15] }  # one shape: one program for the whole sweep
 seeds = [0, 1]
 """
 
@@ -72,7 +72,7 @@ def test_sigkill_mid_sweep_then_resume(tmp_path):
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read().decode()[-2000:]
 
     # nothing that looks complete was left behind: one partial file per finished batch
-    # (the seeds of one K share a batch), no results.h5
+    # (the seeds of one grid point share a batch), no results.h5
     done = finished_partials(out)
     assert 2 <= len(done) < 3
     assert not (out / "results.h5").exists()
