@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """First-call cost: what a new program costs before it runs, and Brian2's collections.
 
-Two measurements, each a ratio against a baseline taken the same way on the same machine:
+Three measurements, each a ratio against a baseline taken the same way on the same machine:
 
 1. **First call of a continuous recall** (``ideal-ode`` Tsit5 and ``ideal-sde`` Euler,
    Hopfield and LSE, K = 4, D = 32, 8 trials): CPU seconds of the first call — tracing
@@ -18,6 +18,10 @@ Two measurements, each a ratio against a baseline taken the same way on the same
    (``neuroam.spiking.backends._young_heap_only``: the collections see only the
    simulation's new objects) and with the guard replaced by a no-op, alternated in one
    process, best of ``--repeats``.
+3. **The spiking template's weights for a new size** (``pairwise_weights``: the currents,
+   their Jacobian and a linearity probe of a Hopfield model, K = 4, D ≈ 40): one compiled
+   program against the same computation op by op (``jax.disable_jit``), alternated in one
+   process, a new D for every call.
 
 It reports and never asserts. Usage: ``.venv/bin/python benchmarks/bench_first_call.py
 [--repeats 3]``. About 2 minutes on two cores.
@@ -108,6 +112,29 @@ def spiking_heap(repeats: int) -> tuple[float, float]:
     return min(guarded), min(bare)
 
 
+def spiking_weights(repeats: int) -> tuple[float, float]:
+    """First extraction of a pairwise model's (W, b) for a new size D, as the spiking
+    template does it (one compiled program) and op by op (``jax.disable_jit``: what it
+    did before). A fresh D for every call, so that both pay their first call."""
+    import jax
+
+    import neuroam as na
+    from neuroam.spiking.hopfield import pairwise_weights
+
+    model = na.models.make_model("hopfield", rule="hebbian")
+    pairwise_weights(model, na.patterns.random_binary(K=3, D=10, seed=0))  # imports, tracing caches
+    compiled, eager = [], []
+    for i in range(repeats):
+        for D, out, ctx in ((40 + 2 * i, compiled, contextlib.nullcontext()),
+                            (41 + 2 * i, eager, jax.disable_jit())):
+            pats = na.patterns.random_binary(K=4, D=D, seed=i)
+            with ctx:
+                t = time.process_time()
+                pairwise_weights(model, pats)
+                out.append(time.process_time() - t)
+    return min(compiled), min(eager)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
@@ -125,6 +152,9 @@ def main() -> None:
     guarded, bare = spiking_heap(args.repeats)
     print(f"\nSpiking recall with a large heap, CPU s (best of {args.repeats}): guarded "
           f"{guarded:.2f}, unguarded {bare:.2f}, ratio {bare / guarded:.1f}x")
+    compiled, eager = spiking_weights(args.repeats)
+    print(f"\nSpiking template weights, first call for a new D, CPU s (best of {args.repeats}): "
+          f"one program {compiled:.2f}, op by op {eager:.2f}, ratio {eager / compiled:.1f}x")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ ideal fixed points.) The decoded state is sign(r_ON − r_OFF) over the read-out
 
 from __future__ import annotations
 
+import equinox as eqx
+import jax
 import numpy as np
 
 from ..errors import UnsupportedError, ValueRangeError
@@ -42,9 +44,6 @@ __all__ = ["translate_hopfield", "pairwise_weights", "pair_code", "depression"]
 
 def pairwise_weights(model, patterns) -> tuple[np.ndarray, np.ndarray]:
     """``(W (D, D), b (D,))`` of a one-layer model whose currents are affine in g."""
-    import jax
-    import jax.numpy as jnp
-
     network = model.bind(patterns)
     if network.hidden:
         raise UnsupportedError(f"the model {model.describe()} with hidden layers "
@@ -52,17 +51,10 @@ def pairwise_weights(model, patterns) -> tuple[np.ndarray, np.ndarray]:
                                "a one-layer model with pairwise weights",
                                "Use the spiking-dense template (circuit \"spiking-dense\") for "
                                "bipartite models.")
-    vis = network.visible
-
-    def current(g):
-        return network.currents({vis: g})[vis]
-
     D = patterns.D
-    zero = jnp.zeros((D,), jnp.float32)
-    b = np.asarray(current(zero), dtype=np.float64)
-    W = np.asarray(jax.jacfwd(current)(zero), dtype=np.float64)
     probe = np.random.default_rng(0).choice([-1.0, 1.0], size=D).astype(np.float32)
-    got = np.asarray(current(jnp.asarray(probe)), dtype=np.float64)
+    b, W, got = (np.asarray(a, dtype=np.float64)
+                 for a in _currents_and_jacobian(network, np.zeros((D,), np.float32), probe))
     want = W @ probe + b
     if not np.allclose(got, want, rtol=1e-3, atol=1e-4 * (1 + np.abs(want).max())):
         raise UnsupportedError(
@@ -71,6 +63,18 @@ def pairwise_weights(model, patterns) -> tuple[np.ndarray, np.ndarray]:
             "network", "Recall higher-order DenseAMs with the bipartite form "
             "(form = \"bipartite\") on the spiking-dense template.")
     return W, b
+
+
+@eqx.filter_jit
+def _currents_and_jacobian(network, zero, probe):
+    """``(b, W, currents at probe)`` of the visible layer: one compiled program, cached per
+    network structure and size (eagerly, the Jacobian alone is some thirty small programs)."""
+    vis = network.visible
+
+    def current(g):
+        return network.currents({vis: g})[vis]
+
+    return current(zero), jax.jacfwd(current)(zero), current(probe)
 
 
 def depression(net: NetworkParams) -> Depression:
