@@ -66,11 +66,12 @@ def test_device_sums_are_sigma_g_of_a_tiny_4x4_crossbar(tmp_path):
         np.testing.assert_allclose(sums.forward_sweep(), sweep, rtol=1e-12)
 
 
-def test_read_energy_is_v2_g_t_of_the_programmed_weights():
+def test_read_energy_is_v2_g_t_of_the_programmed_weights(small):
     """Ideal devices (g_min = 0, no noise): g⁺ + g⁻ = g_max |w| / w_max per weight, so a
-    read of ±1 inputs costs V² t g_max Σ|M| / max|M|; ideal converters cost nothing."""
-    pats = na.patterns.random_binary(K=2, D=4, seed=3)
-    cues = na.cues.flip(pats, rate=0.25, seed=4)
+    read of ±1 inputs costs V² t g_max Σ|M| / max|M|; ideal converters cost nothing.
+    (The module's problem: device and circuit cards are numbers of the recall loop, so
+    this reuses the compiled loop of the other Hebbian tests here.)"""
+    pats, cues = small
     s = dict(device="ideal-memristor", circuit="crossbar-ideal", n_draws=2)
     res = na.recall(HEB, pats, cues, "crossbar", **s)
     impl = na.implementations.get("crossbar")
@@ -140,19 +141,21 @@ def test_stuck_off_devices_lower_and_stuck_on_raise_the_read_energy(small):
 
 
 def test_bipartite_costs_two_products_per_step(small):
-    pats, cues = small
-    weights = na.recall(HEB, pats, cues, "crossbar", n_draws=2).attrs
-    dense = na.recall(DENSE, pats, cues, "crossbar", n_draws=2)
+    """The DenseAM on the bipartite problem of tests/test_crossbar_recall.py (D = 64,
+    K = 20, 40 cues, 4 chips: its compiled loop)."""
+    weights = na.recall(HEB, *small, "crossbar", n_draws=2).attrs
+    pats = na.patterns.random_binary(K=20, D=64, seed=2)
+    cues = na.cues.flip(pats, rate=0.1, trials_per_pattern=2, seed=3)
+    dense = na.recall(DENSE, pats, cues, "crossbar")
     a = dense.attrs
     steps = np.mean(dense.extras["n_steps"].data)
     assert a["cost.reads"] == pytest.approx(2 * steps)
     assert weights["cost.reads"] == pytest.approx(weights["cost.steps"])
     # forward (D rows driven, K outputs) + transposed (K columns driven, D rows sensed)
-    assert a["cost.dac_conversions"] == pytest.approx(steps * (24 + 3))
-    assert a["cost.adc_conversions"] == pytest.approx(steps * (3 + 24))
+    assert a["cost.dac_conversions"] == pytest.approx(steps * (64 + 20))
+    assert a["cost.adc_conversions"] == pytest.approx(steps * (20 + 64))
     # transposed reads: memory activations below 1 cost less than a ±1 input would
-    chip = program_model(DENSE, pats, na.implementations.get("crossbar").settings(n_draws=2),
-                         seed=0)
+    chip = program_model(DENSE, pats, na.implementations.get("crossbar").settings(), seed=0)
     sums = device_sums(chip.array)
     v2t = 0.2 ** 2 * 10e-9
     most = steps * v2t * (sums.forward_row().sum(-1) + sums.pair.sum((-1, -2))).max()
@@ -197,6 +200,7 @@ name = "hopfield"
 [cues]
 kind = "flip"
 rate = 0.1
+trials_per_pattern = 2
 [implementations.chip]
 name = "crossbar"
 device = "pcm-aihwkit"
@@ -206,6 +210,7 @@ n_draws = 2
 
 
 def test_run_summary_carries_energy_and_latency():
+    """(The shapes of the module's ``small`` problem: the study reuses its compiled loop.)"""
     sc = loads_scenario(SCENARIO)
     rec = run_one(sc, sc.runs()[0])
     assert not rec.error

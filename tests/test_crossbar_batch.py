@@ -100,12 +100,14 @@ def test_a_batch_gives_each_job_its_lone_result(rule, grouping, monkeypatch):
     assert len({r.final.tobytes() for r in batched}) == len(jobs)
 
 
-def test_drift_time_in_a_batch_moves_the_conductances():
-    """Same seed, a year apart: the batch programs each job's drift, not the first job's."""
+def test_drift_time_in_a_batch_moves_the_conductances(monkeypatch):
+    """Same seed, a year apart: the batch programs each job's drift, not the first job's.
+    (Three jobs, all runs at once: the compiled loop of the "model" batch above.)"""
+    monkeypatch.setattr(crossbar_impl, "runs_per_step", lambda: None)
     year = JOBS["model"][1]
     fresh = dataclasses.replace(year, settings=year.settings.model_copy(
         update={"drift_time": 0.0}))
-    a, b = XBAR.recall_batch([year, fresh])
+    a, b, _ = XBAR.recall_batch([year, fresh, JOBS["model"][0]])
     assert np.mean(a.extras["conductance"].data) < 0.9 * np.mean(b.extras["conductance"].data)
 
 
@@ -132,8 +134,10 @@ def test_jobs_differing_in_a_loop_setting_are_refused():
     assert "fault_rate" in XBAR.batchable and "max_steps" not in XBAR.batchable
 
 
-def test_result_bytes_tracks_the_result_size():
-    job = _job(DENSE, 0, rule="model", max_steps=20)
+def test_result_bytes_tracks_the_result_size(monkeypatch):
+    # one run, all draws at once: the compiled loop of the lone "model" runs above
+    monkeypatch.setattr(crossbar_impl, "runs_per_step", lambda: None)
+    job = _job(DENSE, 0, rule="model")
     res = XBAR.recall(job.model, job.patterns, job.cues, job.settings, seed=0)
     arrays = [res.states, res.energies, res.overlaps, res.final, res.cues,
               *(e.data for e in res.extras.values())]

@@ -34,6 +34,7 @@ def test_agreement_section_in_report(tmp_path):
     assert row and row[0].rstrip("| ").endswith("1.000 | 1.000 | 1.000")
 
 
+# the chip (2 draws, Hebbian, the default shapes) reuses the compiled loop of SCENARIO's chip
 OVERRIDE = scenario_text("override", """
 [implementations.ideal-ode]
 name = "ideal-fixed-point"
@@ -44,7 +45,7 @@ model = { name = "hopfield", rule = "hebbian" }
 name = "crossbar"
 device = "ideal-memristor"
 circuit = "crossbar-ideal"
-n_draws = 1
+n_draws = 2
 model = { name = "hopfield", rule = "hebbian" }
 """, model='name = "exponential"\nform = "bipartite"')
 
@@ -65,9 +66,9 @@ def test_label_model_override_and_matching_reference(tmp_path):
 
 
 def test_bad_label_model_is_a_scenario_error():
-    old = 'n_draws = 1\nmodel = { name = "hopfield", rule = "hebbian" }'
+    old = 'n_draws = 2\nmodel = { name = "hopfield", rule = "hebbian" }'
     assert old in OVERRIDE
     with pytest.raises(ScenarioError, match="implementations.chip.model.name"):
-        loads_scenario(OVERRIDE.replace(old, 'n_draws = 1\nmodel = { name = "hopfeld" }'))
+        loads_scenario(OVERRIDE.replace(old, 'n_draws = 2\nmodel = { name = "hopfeld" }'))
     with pytest.raises(ScenarioError, match="a table with a model name"):
-        loads_scenario(OVERRIDE.replace(old, 'n_draws = 1\nmodel = "hopfield"'))
+        loads_scenario(OVERRIDE.replace(old, 'n_draws = 2\nmodel = "hopfield"'))
