@@ -1,5 +1,6 @@
 """Models: Lagrangians by autodiff, energy breakdown, forms, bad input."""
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -18,18 +19,32 @@ from helpers import BIPARTITE, FAMILIES
 def test_legendre_energy_gradient_is_the_state(lag):
     """∂E/∂x̂ = x (tutorial §3.2): checked through the chain rule dE/dx = H x."""
     x = jnp.asarray(np.random.default_rng(0).normal(size=7), jnp.float32)
-    dE_dx = jax.grad(lag.energy)(x)
-    H = jax.hessian(lag)(x)
-    np.testing.assert_allclose(dE_dx, H @ x, rtol=2e-3, atol=2e-4)
+    dE_dx, Hx = _gradient_and_chain_rule(lag, x)
+    np.testing.assert_allclose(dE_dx, Hx, rtol=2e-3, atol=2e-4)
+
+
+# one compiled program per check (eager JAX would compile every primitive it meets)
+@eqx.filter_jit
+def _gradient_and_chain_rule(lag, x):
+    return jax.grad(lag.energy)(x), jax.hessian(lag)(x) @ x
 
 
 def test_known_activations():
-    x = jnp.linspace(-2, 2, 9)
-    np.testing.assert_allclose(L.Tanh(3.0).activation(x), jnp.tanh(3.0 * x), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(L.Softmax(2.0).activation(x), jax.nn.softmax(2.0 * x), rtol=1e-5)
-    np.testing.assert_allclose(L.ReLU().activation(x), jax.nn.relu(x))
-    np.testing.assert_allclose(L.Sign().activation(x[x != 0]), jnp.sign(x[x != 0]))
-    assert float(L.Sign().energy(x)) == 0.0  # the sign limit's layer energy vanishes
+    x = np.linspace(-2, 2, 9, dtype=np.float32)
+    nz = x[x != 0]
+
+    @jax.jit  # one compiled program; the expected values are NumPy's
+    def activations(x, nz):
+        return (L.Tanh(3.0).activation(x), L.Softmax(2.0).activation(x), L.ReLU().activation(x),
+                L.Sign().activation(nz), L.Sign().energy(x))
+
+    tanh, softmax, relu, sign, sign_energy = activations(x, nz)
+    np.testing.assert_allclose(tanh, np.tanh(3.0 * x), rtol=1e-5, atol=1e-6)
+    e = np.exp(2.0 * x - np.max(2.0 * x))
+    np.testing.assert_allclose(softmax, e / e.sum(), rtol=1e-5)
+    np.testing.assert_allclose(relu, np.maximum(x, 0.0))
+    np.testing.assert_allclose(sign, np.sign(nz))
+    assert float(sign_energy) == 0.0  # the sign limit's layer energy vanishes
 
 
 @pytest.mark.parametrize("name,params", FAMILIES)
@@ -43,21 +58,30 @@ def test_energy_is_a_lyapunov_function_of_the_vector_field(name, params, binary_
     rng = np.random.default_rng(4)
     cue = binary_patterns.xi[1] + 0.5 * rng.normal(size=binary_patterns.D)
     xs = net.init_state(jnp.asarray(cue, jnp.float32))
+    dE, parts, flow, H_flow = _lyapunov_terms(net, xs)
+    assert any(k.startswith("neuron:") for k in parts) and any(k.startswith("synapse") for k in parts)
+    dE_dt = 0.0
+    for n, layer in net.layers.items():
+        expected = -layer.tau * np.asarray(H_flow[n])
+        np.testing.assert_allclose(dE[n], expected, rtol=1e-4, atol=1e-5 * float(np.abs(expected).max()))
+        dE_dt += float(np.vdot(dE[n], flow[n]))
+    assert dE_dt < 0
+
+
+@eqx.filter_jit
+def _lyapunov_terms(net, xs):
+    """∂E/∂x of the breakdown's total (and the breakdown), the vector field ẋ and H ẋ of
+    every layer, in one compiled program."""
 
     def total(x):
         parts = net.energy_breakdown(x)
         return sum(parts.values()), parts
 
     dE, parts = jax.grad(total, has_aux=True)(xs)
-    assert any(k.startswith("neuron:") for k in parts) and any(k.startswith("synapse") for k in parts)
     flow = net.vector_field(xs)
-    dE_dt = 0.0
-    for n, layer in net.layers.items():
-        _, H_flow = jax.jvp(jax.grad(layer.lagrangian), (xs[n],), (flow[n],))  # H ẋ
-        expected = -layer.tau * H_flow
-        np.testing.assert_allclose(dE[n], expected, rtol=1e-4, atol=1e-5 * float(jnp.abs(expected).max()))
-        dE_dt += float(jnp.vdot(dE[n], flow[n]))
-    assert dE_dt < 0
+    H_flow = {n: jax.jvp(jax.grad(layer.lagrangian), (xs[n],), (flow[n],))[1]  # H ẋ
+              for n, layer in net.layers.items()}
+    return dE, parts, flow, H_flow
 
 
 @pytest.mark.parametrize("name,params", BIPARTITE)
@@ -68,10 +92,17 @@ def test_bipartite_energy_equals_one_layer_at_hidden_steady_state(name, params, 
     rng = np.random.default_rng(3)
     for _ in range(3):
         v = jnp.asarray(rng.normal(size=binary_patterns.D), jnp.float32)
-        xb = bip.init_state(v)  # hidden layer at its steady state given v
-        xo = one.init_state(v)
-        np.testing.assert_allclose(bip.energy(xb), one.energy(xo), rtol=2e-4, atol=2e-4)
-        np.testing.assert_allclose(bip.vector_field(xb)["v"], one.vector_field(xo)["v"], rtol=2e-3, atol=2e-4)
+        (eb, fb), (eo, fo) = _energy_and_visible_field(bip, v), _energy_and_visible_field(one, v)
+        np.testing.assert_allclose(eb, eo, rtol=2e-4, atol=2e-4)
+        np.testing.assert_allclose(fb, fo, rtol=2e-3, atol=2e-4)
+
+
+@eqx.filter_jit
+def _energy_and_visible_field(net, v):
+    """E and the visible vector field at the state whose cue is ``v`` (a hidden layer at
+    its steady state given v), in one compiled program."""
+    x = net.init_state(v)
+    return net.energy(x), net.vector_field(x)["v"]
 
 
 def test_lsr_energy_matches_tutorial_formula():
