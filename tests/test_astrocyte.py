@@ -80,7 +80,9 @@ def test_energy_derivative_is_minus_dissipation(seed):
 @pytest.fixture(scope="module")
 def small():
     """N = 64, K = 8, 10 % flips, two cues per pattern (the tutorial, N = 500, reduced;
-    N = 100, K = 10 also recalls every cue but costs 2.5x the CPU)."""
+    N = 100, K = 10 also recalls every cue but costs 2.5x the CPU). tests/test_oscillator.py's
+    fixed-point test recalls the quartic model with ideal-ode in these shapes and settings
+    (16 cues, no saved states): one compiled program between them."""
     pats = na.patterns.random_binary(K=8, D=64, seed=0)
     cues = na.cues.flip(pats, rate=0.1, trials_per_pattern=2, seed=1)
     astro = na.recall(QUARTIC, pats, cues, "astrocyte", t1=20.0, n_save=41)

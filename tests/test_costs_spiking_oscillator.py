@@ -155,41 +155,46 @@ def test_lock_time_is_settle_or_convergence_else_t1():
     np.testing.assert_allclose(lock_times(res, t1=9.0), [3.0, 2.0, 9.0])
 
 
+def _oscillator_inputs():
+    """K = 8, N = 64, 16 cues, 50 saves over t1 = 100 τ (lock times 10-40 τ, saved every
+    2 τ): the shapes of tests/test_oscillator.py's fixed-point test, one compiled program."""
+    pat = na.patterns.random_binary(K=8, D=64, seed=0)
+    return pat, na.cues.flip(pat, rate=0.15, trials_per_pattern=2, seed=1)
+
+
 def test_oscillator_energy_is_power_times_n_times_lock_time():
-    pat = na.patterns.random_binary(K=2, D=16, seed=0)
-    cues = na.cues.flip(pat, rate=0.15, trials_per_pattern=2, seed=1)
+    pat, cues = _oscillator_inputs()
     model = na.make_model("hopfield")
-    kw = dict(device="oscillator-ideal", injection=0.0, t1=100.0, n_save=201)
+    kw = dict(device="oscillator-ideal", injection=0.0, t1=100.0, n_save=50)
     fast = na.recall(model, pat, cues, "oscillator", pairwise=1.0, **kw)
     power = load_card("oscillator-ideal").value("power")
     tau_s = fast.attrs["tau_s"]
     lock = lock_times(fast, 100.0)
     assert np.all(lock < 100.0)
-    assert fast.attrs["energy_per_recall_J"] == pytest.approx(power * 16 * lock.mean() * tau_s)
+    assert fast.attrs["energy_per_recall_J"] == pytest.approx(power * 64 * lock.mean() * tau_s)
     assert fast.attrs["latency_per_recall_s"] == pytest.approx(lock.mean() * tau_s)
     # half the coupling: the gradient flow runs half as fast, locks twice as late
     slow = na.recall(model, pat, cues, "oscillator", pairwise=0.5, **kw)
     assert slow.attrs["energy_per_recall_J"] > 1.5 * fast.attrs["energy_per_recall_J"]
     # the same lock time on another card: its own power per oscillator
-    est = oscillator_cost(fast, device="oscillator-ring-cmos", n_oscillators=16, t1=100.0,
+    est = oscillator_cost(fast, device="oscillator-ring-cmos", n_oscillators=64, t1=100.0,
                           tau_s=1e-8)
-    assert est.energy_J == pytest.approx(21.3e-6 * 16 * lock.mean() * 1e-8)
+    assert est.energy_J == pytest.approx(21.3e-6 * 64 * lock.mean() * 1e-8)
 
 
 def test_cards_without_power_get_no_estimate(tmp_path):
     text = (ROOT / "devices" / "oscillator-ideal.toml").read_text()
     bare = tmp_path / "osc-bare.toml"
     bare.write_text(text[: text.index("[params.power]")])
-    pat = na.patterns.random_binary(K=2, D=16, seed=0)
-    cues = na.cues.flip(pat, rate=0.15, trials_per_pattern=2, seed=1)
+    pat, cues = _oscillator_inputs()
     res = na.recall(na.make_model("hopfield"), pat, cues, "oscillator", device=str(bare),
-                    injection=0.0, t1=100.0, n_save=201)
+                    injection=0.0, t1=100.0, n_save=50)
     assert "energy_per_recall_J" not in res.attrs and "no estimate" in res.attrs["cost_basis"]
     bad = tmp_path / "osc-badpower.toml"
     bad.write_text(text.replace("value = 21.3e-6", "value = -1.0"))
     with pytest.raises(CardError, match="power"):
         na.recall(na.make_model("hopfield"), pat, cues, "oscillator", device=str(bad),
-                  injection=0.0, t1=100.0, n_save=201)
+                  injection=0.0, t1=100.0, n_save=50)
 
 
 # ------------------------------------------------------------------------------ runner

@@ -95,9 +95,9 @@ def test_same_binary_fixed_points_as_the_ideal_dense_am(name, params, injection,
     """Zero noise and detuning: the ±1 read-out of every trial equals the ideal DenseAM's
     (n = 2 pairwise, n = 4 quartic) on the same cues, and is a discrete fixed point."""
     model = na.make_model(name, **params)
-    pats, cues = _fp_inputs(seed)
+    pats, cues = _fp_inputs(seed) if name == "polynomial" else _pairwise_fp_inputs(seed)
     osc = na.recall(model, pats, cues, "oscillator", t1=100.0, injection=injection)
-    ide = na.recall(model, pats, cues, "ideal-ode", t1=100.0)
+    ide = na.recall(model, pats, cues, "ideal-ode", t1=100.0, save_states=False)
     assert (osc.status == Status.CONVERGED).all()
     s_osc, s_ide = np.sign(osc.final), np.sign(ide.final)
     np.testing.assert_array_equal(s_osc, s_ide)
@@ -185,10 +185,30 @@ def test_escape_time_grows_exponentially_with_network_size():
 
 
 def _fp_inputs(seed=0):
-    """The shapes of the fixed-point test (K = 4, N = 48, 12 trials): tests that use them
-    share its compilations."""
+    """The shapes of the (quartic) fixed-point test (K = 8, N = 64, 16 trials; 25 % flips):
+    tests that use them share its compilations. They are those of tests/test_astrocyte.py's
+    ``small`` fixture, so the fixed-point test's ideal-ode reference (quartic model, no
+    saved states) is that fixture's compiled program, and
+    tests/test_costs_spiking_oscillator.py's oscillator runs share the oscillator ODE
+    program."""
+    pats = na.patterns.random_binary(K=8, D=64, seed=seed)
+    return pats, na.cues.flip(pats, rate=0.25, trials_per_pattern=2, seed=seed + 10)
+
+
+def _pairwise_fp_inputs(seed=0):
+    """The pairwise (slow) case's lighter load: K = 4, N = 48, 12 trials (at K/N = 1/8 some
+    Hopfield trials do not settle by t1)."""
     pats = na.patterns.random_binary(K=4, D=48, seed=seed)
     return pats, na.cues.flip(pats, rate=0.25, trials_per_pattern=3, seed=seed + 10)
+
+
+def _sde_inputs(seed=0):
+    """Phase-noise runs in the shapes and settings of tests/test_reproduce_dynamics.py's
+    mean-field run (K ≤ 4, N = 256, 4 trials, Heun, 41 saves, no saved states): one
+    compiled SDE program between them."""
+    pats = na.patterns.random_binary(K=4, D=256, seed=seed)
+    cues = na.cues.flip(pats, rate=0.1, trials_per_pattern=1, seed=seed + 10)
+    return pats, cues, dict(solver="heun", n_save=41, save_states=False)
 
 
 def test_result_readout_and_extras():
@@ -210,23 +230,26 @@ def test_result_readout_and_extras():
 
 def test_changing_numbers_does_not_recompile():
     pats, cues = _fp_inputs(6)
+    noisy_pats, noisy_cues, sde = _sde_inputs(6)
     model = na.make_model("hopfield")
     kw = dict(t1=10.0, quartic=0.0)
     na.recall(model, pats, cues, "oscillator", **kw)
-    na.recall(model, pats, cues, "oscillator", noise=0.05, **kw)
+    na.recall(model, noisy_pats, noisy_cues, "oscillator", noise=0.05, **kw, **sde)
     before = dict(TRACES)
     for extra in [dict(detuning=0.1), dict(misalignment=0.2, injection=0.4), dict(quartic=1.0),
                   dict(device="oscillator-vo2", noise=0.0), dict(pairwise=0.0, quartic=2.0)]:
         na.recall(model, pats, cues, "oscillator", **{**kw, **extra})
-    na.recall(model, pats, cues, "oscillator", noise=0.2, coupling_spread=0.3, **kw)
-    na.recall(na.make_model("polynomial", n=4), pats, cues, "oscillator", noise=0.2, t1=10.0)
+    na.recall(model, noisy_pats, noisy_cues, "oscillator", noise=0.2, coupling_spread=0.3,
+              **kw, **sde)
+    na.recall(na.make_model("polynomial", n=4), noisy_pats, noisy_cues, "oscillator", noise=0.2,
+              t1=10.0, **sde)
     assert dict(TRACES) == before
 
 
 def test_noise_is_seeded_per_trial():
-    pats, cues = _fp_inputs(7)
+    pats, cues, sde = _sde_inputs(7)
     model = na.make_model("polynomial", n=4)
-    a, b, c = (na.recall(model, pats, cues, "oscillator", noise=0.1, t1=10.0, seed=s)
+    a, b, c = (na.recall(model, pats, cues, "oscillator", noise=0.1, t1=10.0, seed=s, **sde)
                for s in (3, 3, 4))
     np.testing.assert_array_equal(a.final, b.final)
     assert not np.array_equal(a.final, c.final)

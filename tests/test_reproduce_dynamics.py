@@ -129,7 +129,9 @@ def test_astrocyte_scenario_is_the_tutorial_setup():
 
 def test_small_oscillator_matches_the_mean_field_overlap():
     """N = 256, pairwise coupling, D = 0.2 (theory m = 0.877), Heun dt = 0.05: the
-    late-time |z| (and the summary's stationary_overlap, the same number) within 0.04."""
+    late-time |z| (and the summary's stationary_overlap, the same number) within 0.04.
+    (tests/test_oscillator.py's phase-noise tests run in these shapes and settings: one
+    compiled SDE program.)"""
     pats = na.patterns.random_binary(K=1, D=256, seed=0)
     cues = na.cues.exact(pats, trials_per_pattern=4)
     res = na.recall(na.make_model("hopfield"), pats, cues, "oscillator", pairwise=1.0,
