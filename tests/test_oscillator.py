@@ -3,6 +3,7 @@
 import math
 from pathlib import Path
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -48,11 +49,20 @@ def test_quartic_overlap_form_equals_explicit_tensor(seed, x64):
     for l2, l4 in [(0.0, 1.0), (0.7, 1.3)]:
         plan = lift(na.make_model("hopfield"), pats, pairwise=l2, quartic=l4)
         E = ideal_energy(plan, pats, jnp.float64)
-        ref = lambda th: (pairwise_tensor_energy(pats.xi, th, l2)  # noqa: E731
-                          + quartic_tensor_energy(pats.xi, th, l4))
-        np.testing.assert_allclose(float(E(theta)), float(ref(theta)), rtol=1e-12)
-        np.testing.assert_allclose(np.asarray(E.forces(theta)[0]),
-                                   -np.asarray(jax.grad(ref)(theta)), atol=1e-12)
+        e, force, e_ref, grad_ref = _overlap_and_tensor_forms(
+            E, jnp.asarray(pats.xi, jnp.float64), theta, jnp.float64(l2), jnp.float64(l4))
+        np.testing.assert_allclose(float(e), float(e_ref), rtol=1e-12)
+        np.testing.assert_allclose(np.asarray(force), -np.asarray(grad_ref), atol=1e-12)
+
+
+@eqx.filter_jit
+def _overlap_and_tensor_forms(E, xi, theta, l2, l4):
+    """E(θ) and −∂E/∂θ of the overlap form, and the explicit tensor form and its gradient:
+    one compiled program for every seed and strength (eagerly, each op compiles)."""
+    def ref(th):
+        return pairwise_tensor_energy(xi, th, l2) + quartic_tensor_energy(xi, th, l4)
+
+    return E(theta), E.forces(theta)[0], ref(theta), jax.grad(ref)(theta)
 
 
 @pytest.mark.parametrize("name,params", [("hopfield", {}), ("hopfield", {"rule": "hebbian"}),
@@ -81,8 +91,8 @@ def test_misalignment_is_a_phase_lag_of_the_coupling(x64):
     theta = np.random.default_rng(2).uniform(-np.pi, np.pi, 9)
     d = theta[None, :] - theta[:, None] - 0.4
     expected = np.sum(plan.W * np.sin(d), axis=1)
-    np.testing.assert_allclose(np.asarray(dyn.velocity(0.0, jnp.asarray(theta))), expected,
-                               atol=1e-10)
+    velocity = eqx.filter_jit(lambda dyn, th: dyn.velocity(0.0, th))  # one program, not op by op
+    np.testing.assert_allclose(np.asarray(velocity(dyn, jnp.asarray(theta))), expected, atol=1e-10)
 
 
 # ------------------------------------------------------------------ recall
