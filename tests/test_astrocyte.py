@@ -136,7 +136,7 @@ def test_result_layout_extras_and_compute_units(small):
 def test_numbers_do_not_recompile(small):
     pats, cues, astro, _ = small
     before = dict(TRACES)
-    again = na.recall(QUARTIC, pats, cues, "astrocyte", t1=2.0, n_save=41, beta=6.0,
+    again = na.recall(QUARTIC, pats, cues, "astrocyte", t1=0.5, n_save=41, beta=6.0,
                       tau_process=1.5, dt=0.02, rtol=2e-4, steady_tol=2e-3)
     assert dict(TRACES) == before
     assert again.attrs["beta"] == 6.0 and again.attrs["tau_process"] == 1.5
