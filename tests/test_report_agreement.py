@@ -13,9 +13,11 @@ from neuroam.sweep import run_study
 
 from helpers import scenario_text
 
+# the reference is the ideal network's fixed-point map: the program of OVERRIDE's ideal-hop
+# below (which reference a label is compared with, by role and rank: tests/test_capabilities.py)
 SCENARIO = scenario_text("agree", """
-[implementations.ideal-ode]
-t1 = 10.0
+[implementations.ideal]
+name = "ideal-fixed-point"
 [implementations.chip]
 name = "crossbar"
 device = "ideal-memristor"
@@ -28,7 +30,7 @@ def test_agreement_section_in_report(tmp_path):
     outcome = run_study(loads_scenario(SCENARIO), tmp_path / "o")
     make_report(outcome.results)
     text = (tmp_path / "o" / "report.md").read_text()
-    assert "## Agreement with the ideal model" in text and "`chip` vs `ideal-ode`" in text
+    assert "## Agreement with the ideal model" in text and "`chip` vs `ideal`" in text
     # 2 chips x 8 cues, each chip against the same 8 ideal final states
     row = [line for line in text.splitlines() if line.startswith("| – | 0 | 0.125 | 16 |")]
     assert row and row[0].rstrip("| ").endswith("1.000 | 1.000 | 1.000")
