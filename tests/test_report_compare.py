@@ -26,7 +26,7 @@ dt = 0.1
 [sweep.grid]
 "implementations.chip.fault_rate" = [0.0, 0.9]
 "implementations.noisy.temperature" = [0.0, 0.02, 5.0]
-""")  # the shapes of test_report_agreement's study: its ideal-ode program serves both
+""")
 
 
 @pytest.mark.slow
@@ -55,7 +55,8 @@ def test_side_by_side_section(tmp_path):
 
 
 def test_no_section_for_ideal_only_studies(tmp_path):
-    text = SCENARIO.split("[implementations.chip]")[0]
+    # one reference label (the fixed-point program of test_report_agreement's study)
+    text = scenario_text("ideal-only", '[implementations.ideal]\nname = "ideal-fixed-point"\n')
     outcome = run_study(loads_scenario(text), tmp_path / "o")
     make_report(outcome.results)
     assert "side by side" not in (tmp_path / "o" / "report.md").read_text()
