@@ -117,6 +117,25 @@ class _KillOneWorker:
             yield item
 
 
+@pytest.mark.slow
+def test_a_spiking_label_runs_on_dask_workers(tmp_path):
+    """A spiking label on a Dask worker: Brian2 is imported in the worker's main thread
+    (in a task's thread its import fails: it installs a SIGINT handler) and the run
+    succeeds."""
+    from neuroam.sweep.distributed import main_thread_imports
+
+    sc = loads_scenario(scenario_text("dask-spiking", """
+[implementations.spiking]
+""", K=2, D=16, trials_per_pattern=1))
+    assert main_thread_imports(plan_batches(sc, sc.runs())) == {"brian2"}
+    with DaskExecutor(workers=1) as ex:
+        outcome = run_study(sc, tmp_path / "o", executor=ex)
+        seen = ex.client.run(_probe_worker)
+    assert all(r.ok for r in outcome.records), [r.error for r in outcome.records]
+    assert all(imported for imported, _ in seen.values())
+    assert {r.pid for r in outcome.records} != {os.getpid()}
+
+
 def _probe_worker():
     import os
     import sys
@@ -125,20 +144,25 @@ def _probe_worker():
 
 
 def test_worker_killed_mid_sweep_loses_and_duplicates_nothing(tmp_path):
-    """Workers are prepared in their main thread: Brian2 can only be imported there (it
-    installs a SIGINT handler) and Dask runs tasks in worker threads, so the worker
-    plugin imports it at start-up and pins each local worker to its own CPU share. Then
-    one worker is killed mid-sweep: nothing is lost, nothing is stored twice."""
+    """Each local worker is pinned to its own CPU share. A study imports in every worker's
+    main thread what its implementations need there (Brian2 installs a SIGINT handler,
+    and Dask runs tasks in worker threads) and nothing else: this one has no spiking
+    label, so no worker pays Brian2's import. One worker is killed mid-sweep: nothing is
+    lost, nothing is stored twice."""
+    from neuroam.sweep.distributed import main_thread_imports
+
     # two shapes x two labels x two seeds: most runs are still to come when a worker dies
     sc = loads_scenario(SCENARIO.replace("[2, 3, 4, 5, 6, 7]", "[2, 3]"))
+    assert main_thread_imports(plan_batches(sc, sc.runs())) == set()
     with DaskExecutor(workers=2) as ex:
         seen = ex.client.run(_probe_worker)
-        assert all(imported for imported, _ in seen.values())
         cpus = [tuple(c) for _, c in seen.values()]
         if len(os.sched_getaffinity(0)) >= 2:
             assert len(set(cpus)) == 2  # one share each, no overlap
         killer = _KillOneWorker(ex)
         outcome = run_study(sc, tmp_path / "o", executor=killer)
+        seen = ex.client.run(_probe_worker)  # the restarted worker too
+        assert not any(imported for imported, _ in seen.values())
     assert killer.killed is not None
     ids = [r.run_id for r in outcome.records]
     assert sorted(ids) == sorted(r.run_id for r in sc.runs()) and len(set(ids)) == len(ids)

@@ -147,6 +147,11 @@ class Implementation(abc.ABC):
     #: that keeps no global state); False (a simulator with a global device, such as
     #: Brian2) runs its batches alone, in the engine's own thread.
     thread_safe: ClassVar[bool] = False
+    #: modules a process must import in its main thread before this implementation can
+    #: run in a worker thread (Brian2 installs a SIGINT handler on import, which Python
+    #: allows only there). The distributed executor imports them on its workers, once a
+    #: study has a label of this implementation.
+    main_thread_imports: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

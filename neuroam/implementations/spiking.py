@@ -77,6 +77,7 @@ class Spiking(Implementation):
     description = "Spiking LIF mirror in Brian2 (Hopfield or bipartite DenseAM with inhibitory pool)"
     time_unit = "s"
     Settings = SpikingSettings
+    main_thread_imports = ("brian2",)
 
     def supports(self, model, settings=None):
         return unsupported(model.structure)

@@ -96,36 +96,54 @@ def _pin(share: int, dask_worker=None) -> list[int] | None:
     return mine
 
 
-#: packages that must be imported in a worker's main thread: Brian2 installs a SIGINT
-#: handler on import, which Python allows only there, and tasks run in worker threads
-MAIN_THREAD_IMPORTS = ("brian2",)
-
-
-def _worker_plugin(share: int | None, local: bool):
+def _worker_plugin(share: int):
     from distributed import WorkerPlugin
 
     class Prepare(WorkerPlugin):
-        """On every worker (restarted ones too), in its main thread: import the packages
-        of :data:`MAIN_THREAD_IMPORTS`; on local clusters pin the CPUs (:func:`_pin`) and
-        ignore SIGINT (Ctrl-C reaches the whole terminal's process group; the driver
-        stops its workers itself)."""
+        """On every worker of a local cluster (restarted ones too), in its main thread: pin
+        the CPUs (:func:`_pin`) and ignore SIGINT (Ctrl-C reaches the whole terminal's
+        process group; the driver stops its workers itself)."""
 
         name = "neuroam-prepare"
 
-        def __init__(self, share, local):
-            self.share, self.local = share, local
+        def __init__(self, share):
+            self.share = share
 
         def setup(self, worker):
-            if self.share:
-                _pin(self.share, worker)
-            for module in MAIN_THREAD_IMPORTS:
+            _pin(self.share, worker)
+            with contextlib.suppress(ValueError):  # not the main thread
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    return Prepare(share)
+
+
+def _imports_plugin(modules: tuple[str, ...]):
+    from distributed import WorkerPlugin
+
+    class ImportInMainThread(WorkerPlugin):
+        """On every worker (restarted ones too), in its main thread: import the modules the
+        study's implementations declare in ``main_thread_imports`` (tasks run in worker
+        threads, where e.g. Brian2 cannot be imported)."""
+
+        name = "neuroam-imports"
+
+        def __init__(self, modules):
+            self.modules = modules
+
+        def setup(self, worker):
+            for module in self.modules:
                 with contextlib.suppress(ImportError):  # recorded per run: not installed
                     __import__(module)
-            if self.local:
-                with contextlib.suppress(ValueError):  # not the main thread
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    return Prepare(share, local)
+    return ImportInMainThread(modules)
+
+
+def main_thread_imports(batches: list[Batch]) -> set[str]:
+    """The modules the implementations of ``batches`` need imported in a worker's main
+    thread (:attr:`~neuroam.implementations.base.Implementation.main_thread_imports`)."""
+    from ..implementations import get
+
+    return {m for name in {b.implementation for b in batches} for m in get(name).main_thread_imports}
 
 
 def _failed(batch: Batch, message: str) -> list[RunRecord]:
@@ -154,6 +172,7 @@ class DaskExecutor:
         self.idle_timeout = float(idle_timeout)
         self.client = None
         self._cluster = None
+        self._imported: set[str] = set()  # modules already imported on every worker
 
     def __enter__(self) -> "DaskExecutor":
         try:
@@ -171,7 +190,6 @@ class DaskExecutor:
                     "a running scheduler reachable at that address (tcp://host:port)",
                     "Start one with `dask scheduler` plus `dask worker ADDRESS`, check the "
                     "address and firewall, or use --workers N for a local cluster.") from None
-            self.client.register_plugin(_worker_plugin(None, False))  # imports only
             return self
         import dask
 
@@ -189,7 +207,7 @@ class DaskExecutor:
                                              processes=True, dashboard_address=None,
                                              silence_logs=logging.CRITICAL)
             self.client = Client(self._cluster)
-            self.client.register_plugin(_worker_plugin(share, True))
+            self.client.register_plugin(_worker_plugin(share))
         except Exception as exc:  # noqa: BLE001
             self.__exit__()
             raise ClusterError(f"a local Dask cluster of {n} workers that failed to start "
@@ -238,6 +256,10 @@ class DaskExecutor:
 
         if not batches:
             return
+        modules = main_thread_imports(batches)
+        if not modules <= self._imported:  # before any task: imported in each main thread
+            self._imported |= modules
+            self.client.register_plugin(_imports_plugin(tuple(sorted(self._imported))))
         futures = {self.client.submit(_run_batch_task, scenario.text, scenario.source,
                                       tuple(scenario.overrides), batch, pure=False): batch
                    for batch in batches}
