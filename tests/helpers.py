@@ -51,3 +51,15 @@ def scenario_text(name: str, body: str, *, K: int = 4, D: int = 32,
             f'[patterns]\ngenerator = "random_binary"\nK = {K}\nD = {D}\n'
             f"[model]\n{model}\n"
             f'[cues]\nkind = "flip"\nrate = {rate}\n{per}' + body.lstrip("\n"))
+
+
+def cli(*args):
+    """``neuroam ARGS`` in this process (typer's CliRunner): the result (``exit_code``,
+    ``output``), after checking that no traceback reached the user."""
+    from typer.testing import CliRunner
+
+    from neuroam.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output, result.output
+    return result

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import h5py
 import pytest
-from typer.testing import CliRunner
 
-from neuroam.cli import app
+from helpers import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,12 +29,6 @@ rate = 0.1
 [implementations.ideal-discrete]
 max_sweeps = 5
 """
-
-
-def cli(*args: str):
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output, result.output
-    return result
 
 
 @pytest.fixture(scope="module")

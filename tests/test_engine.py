@@ -22,7 +22,7 @@ from neuroam.store import partial_index, read_records
 from neuroam.sweep import plan_batches, run_study
 from neuroam.sweep.lock import study_lock
 
-from helpers import scenario_text
+from helpers import cli, scenario_text
 
 ENV = {**os.environ, "JAX_PLATFORMS": "cpu"}
 
@@ -120,17 +120,6 @@ def _cli(*args, timeout=300, **kw) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout, **kw)
 
 
-def _cli_here(*args):
-    """The CLI in this process (where a separate process is not what is tested): exit
-    code and output."""
-    from typer.testing import CliRunner
-
-    from neuroam.cli import app
-
-    res = CliRunner().invoke(app, [str(a) for a in args])
-    return res.exit_code, res.output
-
-
 def test_every_input_file_is_in_the_provenance_and_guards_resume(tmp_path):
     from neuroam.scenario import load_scenario
 
@@ -151,8 +140,8 @@ def test_every_input_file_is_in_the_provenance_and_guards_resume(tmp_path):
     assert run_study(load_scenario(scen), out, resume=True).n_skipped == 4
     original = (tmp_path / "p.npy").read_bytes()
     np.save(tmp_path / "p.npy", np.sign(np.random.default_rng(1).standard_normal((4, 32))))
-    code, text = _cli_here("run", scen, "--out", out, "--resume", "--no-progress")
-    assert code == 2 and "p.npy" in text and "Traceback" not in text
+    res = cli("run", scen, "--out", out, "--resume", "--no-progress")  # no traceback either
+    assert res.exit_code == 2 and "p.npy" in res.output
     (tmp_path / "p.npy").write_bytes(original)
     card_text = (tmp_path / "dev.toml").read_text()
     (tmp_path / "dev.toml").write_text(card_text.replace("HfO2", "HfO2 (edited)", 1) + "\n")
@@ -179,12 +168,12 @@ def test_a_second_writer_on_the_same_folder_is_refused(tmp_path):
         "with study_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(60)"),
         str(out)], stdout=subprocess.PIPE, text=True, env=ENV)
     assert holder.stdout.readline().strip() == "held"
-    code, text = _cli_here("run", scen, "--out", out, "--no-progress")
-    assert code == 2 and str(holder.pid) in text, text
+    res = cli("run", scen, "--out", out, "--no-progress")
+    assert res.exit_code == 2 and str(holder.pid) in res.output, res.output
     holder.kill()
     holder.wait()
-    code, text = _cli_here("run", scen, "--out", out, "--no-progress")
-    assert code == 0, text
+    res = cli("run", scen, "--out", out, "--no-progress")
+    assert res.exit_code == 0, res.output
 
 
 FULL_DISK = scenario_text("full", """
