@@ -80,6 +80,12 @@ __all__ = ["ContinuousRun", "Solved", "PROBLEM_METHODS", "run_spec", "integrate"
 
 _SETTLED, _RATE = "__settled", "__rate"
 
+#: diffrax.diffeqsolve is an ``eqx.filter_jit``. Called inside this driver's body (one
+#: compiled program already) its own jit only makes ``vmap`` trace it unbatched and then
+#: batch the whole traced solve a second time; the function itself is traced batched
+#: once, about 10 % off a first call (benchmarks/RESULTS.md, "first call").
+_diffeqsolve = getattr(diffrax.diffeqsolve, "__wrapped__", diffrax.diffeqsolve)
+
 #: what a problem of the driver implements (see the module docstring)
 PROBLEM_METHODS = ("start", "drift", "rate", "record", "read")
 
@@ -180,7 +186,7 @@ def _body(tree: ContinuousRun, trials: dict, method, lanes: bool) -> tuple:
             terms = method.terms(prob, nums, trial, t0, t1)
             if watch:
                 terms = watched_term(terms)
-            sol = diffrax.diffeqsolve(terms, solver, t0, t1, method.dt0(nums), y0, args=args,
+            sol = _diffeqsolve(terms, solver, t0, t1, method.dt0(nums), y0, args=args,
                                       saveat=saveat, stepsize_controller=controller, event=event,
                                       max_steps=method.max_steps, throw=False,
                                       # recall is never differentiated in reverse: a plain
