@@ -12,7 +12,8 @@ os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", _CACHE)
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.3")
 # the suite's CPU is mostly XLA compiling many small programs: LLVM's cheapest
 # optimisation level saves ~25 % of it (HLO optimisations still run; no fast-math
-# either way, so the numbers are the same programs' numbers)
+# either way, so the numbers are the same programs' numbers); the crossbar and
+# fixed-point loops, which users get at level 1, defer to it (compiler_options)
 # (XLA's older CPU code generation, --xla_cpu_use_fusion_emitters=false, would compile
 # another ~25 % faster, benchmarks/bench_first_call.py, but its kernels round a lone run
 # and the same run in a batch differently enough to move adaptive steps: not used)

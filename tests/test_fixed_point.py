@@ -191,3 +191,17 @@ def test_bad_numbers_are_refused_below_the_settings():
         solve_fixed_point(net, PATS, CUES, tol=0.0)
     with pytest.raises(na.errors.ValueRangeError, match="max_iters"):
         FixedPointConfig(max_iters=0)
+
+
+def test_an_optimisation_level_in_xla_flags_wins(monkeypatch):
+    """The loop compiles at LLVM level 1 unless XLA_FLAGS already picks a level (this
+    suite picks 0 in conftest.py, and the loop then compiles at 0 like everything else)."""
+    from neuroam.crossbar import dynamics as crossbar_loop
+    from neuroam.dynamics import fixed_point
+    from neuroam.dynamics.common import compiler_options
+
+    assert fixed_point.COMPILER_OPTIONS == crossbar_loop.COMPILER_OPTIONS == {}
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=false")
+    assert compiler_options(1) == {"xla_backend_optimization_level": 1}
+    monkeypatch.setenv("XLA_FLAGS", "--xla_backend_optimization_level=2")
+    assert compiler_options(1) == {}

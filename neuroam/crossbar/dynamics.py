@@ -46,7 +46,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from ..dynamics.common import TRACES
+from ..dynamics.common import TRACES, compiler_options
 from ..dynamics.maps import over_runs_and_trials, record_map
 from ..errors import ShapeError
 from . import read as rd
@@ -200,7 +200,8 @@ def _recall(cfg, draws, per, st, ov, x0, free, keys, active):
 #: exponential DenseAM of fault_tolerance.toml (CPU) that cut compiling from 5.1 s to
 #: ~2.5 s with no slower recall (2.3-2.9 s per 48-run batch at either level; level 0 was
 #: 2.5x slower to run)
-COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
+#: (an optimisation level in XLA_FLAGS wins: the test suite compiles everything at 0)
+COMPILER_OPTIONS = compiler_options(1)
 
 _recall_jit = eqx.filter_jit(_recall, compiler_options=COMPILER_OPTIONS)
 

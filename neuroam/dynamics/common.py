@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import os
 
 import equinox as eqx
 import jax
@@ -18,6 +19,7 @@ from ..results import Status
 TRACES: collections.Counter = collections.Counter()
 
 __all__ = ["TRACES", "Problem", "make_problem", "overlap_matrix", "cast_floats", "resolve_dtype",
+           "compiler_options",
            "status_codes", "pad_trials", "save_grid", "is_finite", "require_continuous", "Trajectories"]
 
 
@@ -37,6 +39,16 @@ def resolve_dtype(name: str):
                 "direct solver call in `with jax.enable_x64(True):`.")
         return jnp.float64
     raise ValueRangeError(f"dtype={name!r}", "'float32' or 'float64'", "Pick one of the two.")
+
+
+def compiler_options(level: int) -> dict:
+    """XLA compiler options for a program that compiles best at LLVM optimisation
+    ``level`` (``jax.jit(..., compiler_options=...)``), unless the environment already
+    chose one: an ``--xla_backend_optimization_level`` in ``XLA_FLAGS`` (read when the
+    module defining the program is imported) wins, and then this returns ``{}``."""
+    if "xla_backend_optimization_level" in os.environ.get("XLA_FLAGS", ""):
+        return {}
+    return {"xla_backend_optimization_level": int(level)}
 
 
 def cast_floats(tree, dtype):
