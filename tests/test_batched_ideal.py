@@ -111,7 +111,8 @@ def test_runs_sharing_lanes_match_each_job_alone_to_round_off(monkeypatch):
     monkeypatch.setattr(continuous, "runs_share_lanes", lambda: True)
     impl = get("ideal-ode")
     before = TRACES["ode"]
-    jobs = _jobs(impl, [dict(t1=8.0 + i, solver="euler", adaptive=False, dt0=0.2, batch_size=8)
+    jobs = _jobs(impl, [dict(t1=8.0 + i, solver="euler", adaptive=False, dt0=0.2, steady_stop=False,
+                             n_save=5, save_states=False, batch_size=8)
                         for i in range(3)], D=40)
     batch = impl.recall_batch(jobs)
     assert TRACES["ode"] - before == 1  # one vmapped program for the 3 runs (padded to 4)
