@@ -113,12 +113,15 @@ def test_clamped_entries_never_move(impl, settings, binary_patterns):
 
 
 def test_changing_numbers_does_not_recompile(binary_patterns, flip_cues):
+    """Horizons and tolerances of the ODE (the Hopfield program of the standard problem,
+    compiled by other tests too), β, temperatures and seeds of the SDE (LSE): one
+    program each."""
     for beta in (0.1, 0.2):
         for tol in (1e-5, 1e-4):
-            model = na.make_model("lse", beta=beta)
-            na.recall(model, binary_patterns, flip_cues, "ideal-ode", t1=10.0 + beta, rtol=tol)
-            na.recall(model, binary_patterns, flip_cues, "ideal-sde", t1=2.0, temperature=tol,
-                      solver="euler", seed=int(beta * 10))
+            na.recall(na.make_model("hopfield"), binary_patterns, flip_cues, "ideal-ode",
+                      t1=10.0 + beta, rtol=tol, steady_tol=100 * tol)
+            na.recall(na.make_model("lse", beta=beta), binary_patterns, flip_cues, "ideal-sde",
+                      t1=2.0, temperature=tol, solver="euler", seed=int(beta * 10))
             if (beta, tol) == (0.1, 1e-5):
                 before = dict(TRACES)
     assert dict(TRACES) == before
