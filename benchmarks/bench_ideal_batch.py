@@ -6,10 +6,7 @@ its own seed, patterns and cues) solved
 
 1. one by one, ``[impl.recall_batch([job])[0] for job in jobs]`` (what ``recall()`` does),
 2. as one batched call, ``impl.recall_batch(jobs)`` (runs stacked along a run axis, padded
-   to the next power of two), in the layout of this machine's backend
-   (``runs_share_lanes()``: on a CPU the continuous solvers scan over the runs),
-3. for ``ideal-ode`` and ``ideal-sde``, as one batched call in the accelerator layout
-   forced on this backend (the runs vmapped side by side, "lanes"),
+   to the next power of two),
 
 with compile included (the first pass of each mode: the two modes compile different
 shapes) and excluded (best of ``--repeats`` warm passes), and the agreement of the
@@ -36,7 +33,6 @@ from pathlib import Path
 import numpy as np
 
 import neuroam as na
-from neuroam.dynamics import continuous
 from neuroam.dynamics.common import TRACES
 from neuroam.dynamics.runs import padded_runs
 from neuroam.implementations import RecallJob, get
@@ -76,21 +72,10 @@ def bench(name: str, n_runs: int, trace_key: str, settings, repeats: int) -> dic
     t2 = TRACES[trace_key]
     diff = max(float(np.max(np.abs(a.final - b.final))) for a, b in zip(lone, batch))
     acc = float(np.mean([na.metrics.summarize(r, j.patterns)["accuracy"] for r, j in zip(batch, jobs)]))
-    row = {"impl": name, "runs": n_runs, "trials": n_runs * len(jobs[0].cues),
-           "lone_first": lone_first, "lone_best": lone_best, "batch_first": batch_first,
-           "batch_best": batch_best, "traces_lone": t1 - t0, "traces_batch": t2 - t1,
-           "max_diff": diff, "accuracy": acc}
-    if trace_key in ("ode", "sde"):  # the continuous driver: its other layout of the runs
-        own = continuous.runs_share_lanes
-        continuous.runs_share_lanes = lambda: not own()
-        try:
-            other, other_first, other_best = best_of(lambda: impl.recall_batch(jobs), repeats)
-        finally:
-            continuous.runs_share_lanes = own
-        row.update(other_layout="scan" if own() else "lanes", other_first=other_first,
-                   other_best=other_best,
-                   other_diff=max(float(np.max(np.abs(a.final - b.final))) for a, b in zip(lone, other)))
-    return row
+    return {"impl": name, "runs": n_runs, "trials": n_runs * len(jobs[0].cues),
+            "lone_first": lone_first, "lone_best": lone_best, "batch_first": batch_first,
+            "batch_best": batch_best, "traces_lone": t1 - t0, "traces_batch": t2 - t1,
+            "max_diff": diff, "accuracy": acc}
 
 
 def markdown(rows: list[dict]) -> str:
@@ -106,16 +91,6 @@ def markdown(rows: list[dict]) -> str:
             f"| {r['lone_best']:.3f} s | {r['batch_best']:.3f} s "
             f"| **{r['lone_best'] / r['batch_best']:.1f}×** | {r['traces_lone']} / {r['traces_batch']} "
             f"| {r['max_diff']:.1e} | {r['accuracy']:.3f} |")
-    other = [r for r in rows if "other_layout" in r]
-    if other:
-        lines += ["", "The same batched call in the other layout of the runs (forced), against the "
-                  "backend's own:", "",
-                  "| implementation | layout | compile incl. | warm | warm, backend's layout ÷ this "
-                  "| max abs Δ final vs one by one |", "|---|---|---|---|---|---|"]
-        for r in other:
-            lines.append(f"| `{r['impl']}` | {r['other_layout']} | {r['other_first']:.2f} s "
-                         f"| {r['other_best']:.3f} s | **{r['batch_best'] / r['other_best']:.2f}×** "
-                         f"| {r['other_diff']:.1e} |")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ Each trial draws its own path from ``seed``; the same seed gives the same paths.
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import diffrax
 import equinox as eqx
@@ -75,6 +76,9 @@ class SolveConfig:
     max_steps: int = 20_000
     init: str = "cue-consistent"
     noisy: bool = False
+
+    #: one run per call: the driver skips the run axis
+    batches_runs: ClassVar[bool] = False
 
     def __post_init__(self):
         if self.solver not in SOLVERS:

@@ -5,12 +5,11 @@ oscillator phase dynamics (:mod:`neuroam.oscillator.solve`) and the neuron–ast
 network (:mod:`neuroam.astrocyte.solve`) all integrate through :func:`integrate`. One
 compiled body integrates ``R`` runs of ``B`` trials each. Every run brings its own
 :class:`ContinuousRun` — a *problem*, its save times ``ts`` (τ) and its numbers
-(tolerances, horizon, window) — stacked along a leading run axis; the trials of each run
-are vmapped inside. The runs are laid out as :func:`~neuroam.dynamics.runs.runs_share_lanes`
-says. On an accelerator they are vmapped side by side, a lone run too, so that it runs
-the kernels it would run in a batch and agrees with it to round-off. On a CPU a lone run
-has no run axis in the program and several runs are a ``scan``: a run gives bit for bit
-what it gives alone.
+(tolerances, horizon, window) — stacked along a leading run axis and vmapped; the trials
+of each run are vmapped inside. A method whose runs are batched together
+(``batches_runs``: the ideal ODE and SDE) vmaps a lone run too, so that a run alone and
+in a batch run the same kernels and agree to round-off; the others (one run per call)
+skip the size-1 run axis, the cheaper program to compile.
 
 **The problem** (an :class:`equinox.Module`; its arrays are traced, so changing a number
 never recompiles) supplies what is specific to one network:
@@ -72,7 +71,7 @@ import numpy as np
 from ..errors import UnsupportedError
 from .common import TRACES, Trajectories, is_finite, make_problem, status_codes
 from .erk import UnrolledERK
-from .runs import RunSpec, key_data, runs_share_lanes, solve_runs
+from .runs import RunSpec, key_data, solve_runs
 from .steady import DriftWatch, norm_of_state, watched_term
 
 __all__ = ["ContinuousRun", "Solved", "PROBLEM_METHODS", "run_spec", "integrate", "step_controller",
@@ -139,12 +138,11 @@ def _finite(tree):
     return jnp.all(jnp.stack([is_finite(a) for a in leaves]))
 
 
-def _body(tree: ContinuousRun, trials: dict, method, lanes: bool) -> tuple:
+def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
     """``R`` runs × ``B`` trials: ``trials[name]`` ``(R, B, ...)`` the per-trial inputs
-    (``"key"``: key data, for noisy methods); ``lanes``: vmap the runs (else scan them).
-    Returns (saved ``{name: (R, B, S, ...)}``, final, status ``(R, B)`` int8, converge
-    time ``(R, B)`` τ, accepted steps ``(R, B)``, extras ``{name: (R, B, ...)}``, rate
-    ``(R, B, S)`` 1/τ)."""
+    (``"key"``: key data, for noisy methods). Returns (saved ``{name: (R, B, S, ...)}``,
+    final, status ``(R, B)`` int8, converge time ``(R, B)`` τ, accepted steps ``(R, B)``,
+    extras ``{name: (R, B, ...)}``, rate ``(R, B, S)`` 1/τ)."""
     TRACES[method.trace_key] += 1
 
     def one_run(run: ContinuousRun, trials):
@@ -210,18 +208,12 @@ def _body(tree: ContinuousRun, trials: dict, method, lanes: bool) -> tuple:
 
         return jax.vmap(one_trial)(trials)
 
-    if lanes:  # a lone run too: it runs the kernels it would run in a batch
-        return eqx.filter_vmap(one_run)(tree, trials)
-    if next(iter(trials.values())).shape[0] == 1:  # no run axis in the program
+    if not method.batches_runs and next(iter(trials.values())).shape[0] == 1:
+        # a lone run of a method that is never batched: no run axis to vmap (a size-1
+        # axis vmapped around the solver's loop costs 15-30 % more compile time)
         lone = jax.tree_util.tree_map(lambda a: a[0] if eqx.is_array(a) else a, (tree, trials))
         return jax.tree_util.tree_map(lambda a: a[None], one_run(*lone))
-    arrays, static = eqx.partition(tree, eqx.is_array)  # one run after another
-
-    def next_run(carry, xs):
-        run, run_trials = xs
-        return carry, one_run(eqx.combine(run, static), run_trials)
-
-    return jax.lax.scan(next_run, None, (arrays, trials))[1]
+    return eqx.filter_vmap(one_run)(tree, trials)
 
 
 _body_jit = eqx.filter_jit(_body)
@@ -257,8 +249,7 @@ def run_spec(problem, trials: dict[str, np.ndarray], *, ts: jax.Array, numbers: 
 def integrate(specs: Sequence[RunSpec]) -> list[Solved]:
     """One :class:`Solved` per spec, in order; specs that share a compiled shape run as
     one call (see :func:`~neuroam.dynamics.runs.solve_runs`)."""
-    lanes = runs_share_lanes()
-    outs: list[Any] = solve_runs(specs, lambda tree, trials, method: _body_jit(tree, trials, method, lanes))
+    outs: list[Any] = solve_runs(specs, _body_jit)
     return [Solved(*out) for out in outs]
 
 

@@ -50,6 +50,8 @@ class ODEConfig:
 
     #: a trial converges when its drift falls below steady_tol (steady_window 0: at t1)
     trace_key: ClassVar[str] = "ode"
+    #: runs are batched together (recall_batch): a lone run takes the same vmapped kernels
+    batches_runs: ClassVar[bool] = True
 
     def __post_init__(self):
         if self.solver not in ODE_SOLVERS:

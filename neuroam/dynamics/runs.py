@@ -15,10 +15,9 @@ repeating its last run (so batches of 3 and 4 runs compile once), cuts the trial
 into batches of ``B = min(batch_size, T)`` padded by repeating the last trial (so a
 smaller last batch does not recompile), and drops every padded output.
 
-Runs never interact inside a body, so a run's output does not depend on which runs
-share its call. How a body lays its runs out is its own choice; :func:`runs_share_lanes`
-is the one policy for it: on an accelerator the runs of a call share its lanes
-(vmapped side by side), on a CPU they run one after another inside the call.
+Runs never interact inside a body (each is vmapped on its own), so a run's output is
+the same whichever runs share its call, up to floating-point round-off of the batched
+kernels.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ import numpy as np
 from ..errors import ShapeError, ValueRangeError
 from .common import pad_trials
 
-__all__ = ["RunSpec", "solve_runs", "stack_runs", "padded_runs", "key_data", "runs_share_lanes"]
+__all__ = ["RunSpec", "solve_runs", "stack_runs", "padded_runs", "key_data"]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -68,23 +67,6 @@ class RunSpec:
     @property
     def n_trials(self) -> int:
         return int(np.shape(next(iter(self.trials.values())))[0])
-
-
-def runs_share_lanes() -> bool:
-    """Whether a compiled call vmaps its runs side by side (True: on GPUs and TPUs) or
-    runs them one after another inside the call (False: on a CPU, JAX's default backend).
-
-    On an accelerator a run of a few dozen trials leaves most lanes idle, so the runs of
-    a call fill them; a lone run is vmapped too, so that it runs the batch's kernels and
-    agrees with its batched self to round-off (which an adaptive solve's step-size
-    control and steady-state stop can magnify). On a CPU the trials of one run already
-    keep the cores busy. There a lone run has no run axis and several runs are a
-    ``scan``: a first call compiles about 20 % faster (JAX batches a solver's
-    ``while_loop`` once per vmapped axis), and every run gives bit for bit what it gives
-    alone, whichever runs share its call. The price: a warm batched call of many runs on
-    a CPU is slower than the vmapped layout (1.1–1.3× in ``benchmarks/RESULTS.md``).
-    """
-    return jax.default_backend() != "cpu"
 
 
 def padded_runs(n: int) -> int:

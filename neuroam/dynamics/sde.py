@@ -120,6 +120,8 @@ class SDEConfig:
     #: converged: settled (drift within steady_tol + twice its thermal level) at every
     #: save time of the last steady_window τ (see the module docstring)
     trace_key: ClassVar[str] = "sde"
+    #: runs are batched together (recall_batch): a lone run takes the same vmapped kernels
+    batches_runs: ClassVar[bool] = True
     #: the settled threshold allows the drift this many times its thermal level
     thermal_margin: ClassVar[float] = 2.0
 

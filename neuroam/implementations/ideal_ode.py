@@ -33,7 +33,7 @@ class ODESettings(SettingsBase):
 
 
 class IdealODE(IdealContinuous):
-    """τ dx/dt = −∂E/∂x̂ with an adaptive Diffrax solver, batched over runs and trials.
+    """τ dx/dt = −∂E/∂x̂ with an adaptive Diffrax solver, vmapped over runs and trials.
 
     Batches: jobs may differ in ``t1``, ``rtol``, ``atol``, ``dt0`` and ``steady_tol``
     (traced numbers); jobs whose ``dt0`` is None and jobs with a number, or whose save

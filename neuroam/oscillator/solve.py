@@ -13,6 +13,7 @@ samples a trial never reached (an early steady-state stop) are NaN.
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 import diffrax
 import equinox as eqx
@@ -93,6 +94,9 @@ class PhaseConfig:
     max_steps: int = 4096
     adaptive: bool = True
     steady_stop: bool = True
+
+    #: one run per call: the driver skips the run axis
+    batches_runs: ClassVar[bool] = False
 
     def __post_init__(self):
         table = ODE_SOLVERS if self.method == "ode" else SDE_SOLVERS
