@@ -82,7 +82,8 @@ _SETTLED, _RATE = "__settled", "__rate"
 #: diffrax.diffeqsolve is an ``eqx.filter_jit``. Called inside this driver's body (one
 #: compiled program already) its own jit only makes ``vmap`` trace it unbatched and then
 #: batch the whole traced solve a second time; the function itself is traced batched
-#: once, about 10 % off a first call (benchmarks/RESULTS.md, "first call").
+#: once, about 10 % off a first call (benchmarks/RESULTS.md, "Test suite CPU",
+#: third pass).
 _diffeqsolve = getattr(diffrax.diffeqsolve, "__wrapped__", diffrax.diffeqsolve)
 
 #: what a problem of the driver implements (see the module docstring)
@@ -185,11 +186,11 @@ def _body(tree: ContinuousRun, trials: dict, method) -> tuple:
             if watch:
                 terms = watched_term(terms)
             sol = _diffeqsolve(terms, solver, t0, t1, method.dt0(nums), y0, args=args,
-                                      saveat=saveat, stepsize_controller=controller, event=event,
-                                      max_steps=method.max_steps, throw=False,
-                                      # recall is never differentiated in reverse: a plain
-                                      # loop (and what fixed-step Brownian paths require)
-                                      adjoint=diffrax.ForwardMode())
+                               saveat=saveat, stepsize_controller=controller, event=event,
+                               max_steps=method.max_steps, throw=False,
+                               # recall is never differentiated in reverse: a plain
+                               # loop (and what fixed-step Brownian paths require)
+                               adjoint=diffrax.ForwardMode())
             saved, tf = sol.ys[0], sol.ts[1][-1]
             yf = jax.tree_util.tree_map(lambda a: a[-1], state(sol.ys[1]))
             finite = _finite(yf)
