@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..arrays import device_array
 from ..dynamics.common import overlap_matrix
 from ..dynamics.runs import padded_runs
 from ..errors import UnsupportedError
@@ -184,7 +185,7 @@ def stack_runs(chips: list[Chip], jobs, s, dt, *,
     plan = chips[0].plan
     cfg = LoopConfig(form=plan.form, dynamics=s.dynamics, max_steps=s.max_steps,
                      save_states=s.save_states, draws_per_step=step)
-    active = jnp.asarray(np.arange(P * n) < J * n)
+    active = device_array(np.arange(P * n) < J * n)
     return RecallBatch(cfg, dev["draws"], _to_device(per, dt), stored, dev["ov"], dev["x0"],
                        dev["free"], keys, active, J, n)
 

@@ -68,6 +68,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..arrays import device_array
 from ..errors import UnsupportedError
 from .common import TRACES, Trajectories, is_finite, make_problem, status_codes
 from .erk import UnrolledERK
@@ -243,8 +244,8 @@ def run_spec(problem, trials: dict[str, np.ndarray], *, ts: jax.Array, numbers: 
     trials = dict(trials)
     if seed is not None:
         trials["key"] = key_data(seed, len(next(iter(trials.values()))))
-    nums = {name: jnp.asarray(value, dtype) for name, value in numbers.items()}
-    return RunSpec(ContinuousRun(problem, jnp.asarray(ts, dtype), nums), trials, method, batch_size)
+    nums = {name: device_array(value, dtype) for name, value in numbers.items()}
+    return RunSpec(ContinuousRun(problem, device_array(ts, dtype), nums), trials, method, batch_size)
 
 
 def integrate(specs: Sequence[RunSpec]) -> list[Solved]:

@@ -50,6 +50,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..arrays import device_array
 from ..errors import ValueRangeError
 from ..results import Status
 from .common import (TRACES, Problem, Trajectories, is_finite, make_problem, require_continuous,
@@ -197,7 +198,7 @@ class FixedPointRun:
         trials = {"cue": states, "clamp": clamp, "y": np.zeros((T, prob.n), states.dtype),
                   "status": np.full(T, Status.MAX_STEPS, np.int8), "n": np.zeros(T, np.int32),
                   "s0": np.zeros(T, np.int32)}
-        return RunSpec(FixedPointTree(prob, jnp.asarray(self.tol, dt)), trials, self.config,
+        return RunSpec(FixedPointTree(prob, device_array(self.tol, dt)), trials, self.config,
                        self.batch_size)
 
 

@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..arrays import device_array
 from ..errors import ShapeError, ValueRangeError
 from .common import pad_trials
 
@@ -121,7 +122,10 @@ def stack_runs(trees: Sequence[Any]) -> Any:
             if len(shapes) != 1:
                 raise ShapeError(f"run arrays of shapes {sorted(shapes)}", "equal shapes in every run",
                                  "Batch only runs with equally sized patterns and cues.")
-            stacked.append(jnp.stack([jnp.asarray(a) for a in column]))
+            if jax.dtypes.issubdtype(first.dtype, jax.dtypes.extended):  # typed keys
+                stacked.append(jnp.stack(column))
+            else:
+                stacked.append(device_array(np.stack([np.asarray(a) for a in column])))
         else:
             if any(_leaf_key(a) != _leaf_key(first) for a in column[1:]):
                 raise ShapeError("runs whose static parameters differ", "equal static parameters",
@@ -139,8 +143,8 @@ def _solve_group(specs: Sequence[RunSpec], solve: Callable) -> list[Any]:
     parts = []
     for start in range(0, T, B):
         n = min(B, T - start)
-        trials = {name: jnp.asarray(np.stack([pad_trials(np.asarray(s.trials[name][start:start + B]), B)
-                                              for s in padded]))
+        trials = {name: device_array(np.stack([pad_trials(np.asarray(s.trials[name][start:start + B]), B)
+                                                for s in padded]))
                   for name in specs[0].trials}
         out = solve(tree, trials, specs[0].config)
         parts.append(jax.tree_util.tree_map(lambda a: np.asarray(a)[:R, :n], out))

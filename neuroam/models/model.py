@@ -9,6 +9,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
+from ..arrays import device_array
 from ..errors import ModelError
 from .lagrangians import Identity, Tanh
 from .network import Layer, Network
@@ -84,12 +85,12 @@ class Model(eqx.Module):
 
     @staticmethod
     def _xi(patterns) -> jnp.ndarray:
-        return jnp.asarray(np.asarray(patterns.xi, dtype=np.float32))
+        return device_array(patterns.xi, np.float32)
 
     @staticmethod
     def _half_sqnorm(patterns) -> jnp.ndarray:
         xi = np.asarray(patterns.xi, dtype=np.float64)
-        return jnp.asarray(-0.5 * np.sum(xi * xi, axis=1), dtype=jnp.float32)
+        return device_array(-0.5 * np.sum(xi * xi, axis=1), np.float32)
 
     def _network(self, layers: dict, synapse) -> Network:
         return Network(layers=layers, synapses=(synapse,), visible="v")

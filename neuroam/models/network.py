@@ -5,7 +5,9 @@ from __future__ import annotations
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from ..arrays import device_array
 from ..errors import ModelError
 from .lagrangians import Lagrangian
 from .synapses import Hypersynapse, OneLayerSynapse
@@ -29,7 +31,7 @@ class Layer(eqx.Module):
             raise ModelError(f"tau={tau}", "tau > 0", "Time constants must be positive.")
         self.lagrangian = lagrangian
         self.size = int(size)
-        self.tau = jnp.asarray(float(tau), dtype=jnp.float32)
+        self.tau = device_array(float(tau), np.float32)
 
 
 class Network(eqx.Module):

@@ -8,6 +8,7 @@ import numbers
 import jax.numpy as jnp
 import numpy as np
 
+from ...arrays import device_array
 from ...errors import ModelError
 
 
@@ -32,7 +33,7 @@ def positive(name: str, value, where: str) -> float:
 
 def positive_array(name: str, value, where: str) -> jnp.ndarray:
     """As :func:`positive`, as a float32 array leaf (changing it never retraces)."""
-    return jnp.asarray(positive(name, value, where), dtype=jnp.float32)
+    return device_array(positive(name, value, where), np.float32)
 
 
 def flag(name: str, value, where: str) -> bool:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import equinox as eqx
-import jax.numpy as jnp
+import numpy as np
 
+from ...arrays import device_array
 from ...errors import LearningRuleError
 from ..lagrangians import Softmax
 from ..lagrangians._params import positive
@@ -60,7 +61,7 @@ class ExponentialDenseAM(Model):
         beta = float(D) if self.beta is None else self.beta
         v = self._visible(D, self.gain)
         xi = self._xi(patterns)
-        zeros = jnp.zeros((patterns.K,), jnp.float32)
+        zeros = device_array(np.zeros(patterns.K, np.float32))
         if self.form == "bipartite":
             h = Layer(Softmax(beta, scale=D), patterns.K, self.tau)
             return self._network({"v": v, "h": h}, BipartiteSynapse(xi, zeros))

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import equinox as eqx
-import jax.numpy as jnp
+import numpy as np
 
+from ...arrays import device_array
 from ...errors import LearningRuleError
 from ...learning import learn
 from ..lagrangians import Polynomial
@@ -77,11 +78,11 @@ class Hopfield(Model):
         D = patterns.D
         v = self._visible(D, self.gain)
         xi = self._xi(patterns)
-        zeros = jnp.zeros((patterns.K,), jnp.float32)
+        zeros = device_array(np.zeros(patterns.K, np.float32))
         if self.form == "bipartite":
             h = Layer(Polynomial(2, scale=D), patterns.K, self.tau)
             return self._network({"v": v, "h": h}, BipartiteSynapse(xi, zeros))
         if self.rule is not None:
-            W = jnp.asarray(learn(self.rule, patterns, zero_diagonal=self.zero_diagonal))
-            return self._network({"v": v}, WeightSynapse(W, jnp.zeros((D,), jnp.float32)))
+            W = device_array(learn(self.rule, patterns, zero_diagonal=self.zero_diagonal))
+            return self._network({"v": v}, WeightSynapse(W, device_array(np.zeros(D, np.float32))))
         return self._network({"v": v}, DenseSynapse(xi, zeros, PowerSeparation(2, scale=D)))

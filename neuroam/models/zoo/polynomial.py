@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import equinox as eqx
-import jax.numpy as jnp
+import numpy as np
 
+from ...arrays import device_array
 from ...errors import LearningRuleError, ModelError
 from ..lagrangians import Polynomial as PolyLagrangian
 from ..lagrangians._params import flag, order, positive
@@ -69,7 +70,7 @@ class PolynomialDenseAM(Model):
         D = patterns.D
         v = self._visible(D, self.gain)
         xi = self._xi(patterns)
-        zeros = jnp.zeros((patterns.K,), jnp.float32)
+        zeros = device_array(np.zeros(patterns.K, np.float32))
         if self.form == "bipartite":
             h = Layer(PolyLagrangian(self.n, self.rectified, scale=D), patterns.K, self.tau)
             return self._network({"v": v, "h": h}, BipartiteSynapse(xi, zeros))
