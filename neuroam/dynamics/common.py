@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..arrays import device_array
 from ..errors import UnsupportedError, ValueRangeError
 from ..results import Status
 
@@ -55,7 +56,7 @@ def cast_floats(tree, dtype):
     """Cast every floating-point array leaf of ``tree`` to ``dtype``."""
     def f(a):
         if eqx.is_array(a) and jnp.issubdtype(a.dtype, jnp.floating):
-            return jnp.asarray(a, dtype)
+            return device_array(a, dtype)
         return a
     return jax.tree_util.tree_map(f, tree)
 
@@ -64,9 +65,20 @@ def overlap_matrix(patterns, dtype=jnp.float32) -> jax.Array:
     """``(K, D)`` matrix M with overlap = M ĝ (binary: ξ/D; real: rows normalised)."""
     xi = np.asarray(patterns.xi, dtype=np.float64)
     if patterns.is_binary:
-        return jnp.asarray(xi / xi.shape[1], dtype)
+        return device_array(xi / xi.shape[1], dtype)
     norms = np.linalg.norm(xi, axis=1, keepdims=True)
-    return jnp.asarray(xi / np.where(norms > 0, norms, 1.0), dtype)
+    return device_array(xi / np.where(norms > 0, norms, 1.0), dtype)
+
+
+@eqx.filter_jit
+def _vector_field(problem, y, free):
+    """:meth:`Problem.vector_field`, traced once per solve: a solver calls it at every stage
+    (Tsit5: 7 times per step, plus the steady-state test and the saves), and inside one
+    trace a jitted function with the same argument shapes reuses its traced (and batched)
+    program instead of tracing the energy's gradient again. XLA inlines it: the compiled
+    solve is the same, the first call ~15 % cheaper (benchmarks/bench_first_call.py)."""
+    dx = problem.network.vector_field(problem.unravel(y))
+    return problem.ravel(dx) * free
 
 
 class Problem(eqx.Module):
@@ -103,8 +115,7 @@ class Problem(eqx.Module):
 
     def vector_field(self, y, free):
         """dy/dt with clamped visible entries held fixed (``free`` = 1 − clamp, (n,))."""
-        dx = self.network.vector_field(self.unravel(y))
-        return self.ravel(dx) * free
+        return _vector_field(self, y, free)
 
     def visible(self, y):
         xs = self.unravel(y)
@@ -190,13 +201,13 @@ def make_problem(network, patterns, dtype) -> Problem:
     else:
         norms = np.linalg.norm(xi, axis=1)
         scale = 1.0 / np.where(norms > 0, norms, 1.0)
-    ov, ov_synapse = jnp.asarray(xi, dtype), None
+    ov, ov_synapse = device_array(xi, dtype), None
     for i, syn in enumerate(network.synapses):
         m = syn.pattern_matrix()
         if m is not None and np.shape(m) == xi.shape and np.array_equal(np.asarray(m), np.asarray(ov)):
             ov, ov_synapse = None, i
             break
-    return Problem(network, ov, jnp.asarray(scale, dtype), patterns.is_binary, layout,
+    return Problem(network, ov, device_array(scale, dtype), patterns.is_binary, layout,
                    network.D, sum(size for _, size in layout), ov_synapse)
 
 
@@ -211,7 +222,7 @@ def require_continuous(network, what: str):
 def save_grid(t1: float, n_save: int, save_times, dtype) -> jax.Array:
     """Save times: ``n_save`` evenly spaced on [0, t1], or the validated ``save_times``."""
     if save_times is None:
-        return jnp.linspace(0.0, t1, n_save).astype(dtype)
+        return device_array(np.linspace(0.0, t1, n_save), dtype)
     ts = np.asarray(save_times, dtype=np.float64).reshape(-1)
     if ts.size < 1 or not np.all(np.isfinite(ts)) or ts[0] < 0 or np.any(np.diff(ts) <= 0) \
             or ts[-1] > t1 * (1 + 1e-12):
@@ -220,7 +231,7 @@ def save_grid(t1: float, n_save: int, save_times, dtype) -> jax.Array:
                               "Give sorted save times no later than t1.")
     if ts[-1] < t1:
         ts = np.append(ts, t1)
-    return jnp.asarray(ts, dtype)
+    return device_array(ts, dtype)
 
 
 def is_finite(y):
