@@ -24,6 +24,12 @@ from neuroam.results import Status
 
 MODEL = na.make_model("polynomial", n=4)
 ATOL, RTOL, FINAL_ATOL = 5e-5, 1e-5, 2e-3
+#: SDE jobs in the shapes of the standard problem of tests/test_dynamics.py (Hopfield,
+#: K = 6, D = 64, 12 trials, Euler): a job alone runs a program compiled there anyway.
+#: (ODE jobs keep their own shapes: with the Hopfield model round-off moves adaptive
+#: steps, and the saved points then differ by interpolation error, ~rtol.)
+SDE = dict(D=64, K=6, per=2, model=na.make_model("hopfield"))
+SDE_SETTINGS = dict(solver="euler")
 
 
 def _jobs(impl, settings: list[dict], *, D: int, K: int = 4, per: int = 3, seed0: int = 0,
@@ -72,30 +78,32 @@ def _same(a, b, exact: bool):
 
 
 CASES = [
+    # 12 trials in batches of 8, the last one padded
     ("ideal-ode", [dict(t1=20.0, rtol=1e-4, steady_tol=1e-3, batch_size=8),
                    dict(t1=30.0, rtol=1e-5, atol=1e-7, steady_tol=5e-4, batch_size=8),
-                   dict(t1=25.0, rtol=3e-4, steady_tol=2e-3, batch_size=8)], False),
-    ("ideal-sde", [dict(t1=4.0, temperature=0.01, batch_size=8),
-                   dict(t1=5.0, temperature=0.05, dt=0.04, batch_size=8),
-                   dict(t1=3.0, temperature=0.0, batch_size=8)], False),
-    ("ideal-discrete", [dict(batch_size=8)] * 3, True),
-    ("ideal-discrete", [dict(mode="sync", batch_size=8)] * 3, True),
+                   dict(t1=25.0, rtol=3e-4, steady_tol=2e-3, batch_size=8)], dict(D=40), False),
+    ("ideal-sde", [dict(t1=4.0, temperature=0.01, **SDE_SETTINGS),
+                   dict(t1=5.0, temperature=0.05, dt=0.04, **SDE_SETTINGS),
+                   dict(t1=3.0, temperature=0.0, **SDE_SETTINGS)], SDE, False),
+    ("ideal-discrete", [dict(batch_size=8)] * 3, dict(D=40), True),
+    ("ideal-discrete", [dict(mode="sync", batch_size=8)] * 3, dict(D=40), True),
 ]
 
 
-@pytest.mark.parametrize("name,settings,exact", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_batch_matches_each_job_alone(name, settings, exact):
-    """Different seeds, patterns, cues and numbers in one call; 12 trials in batches of 8
-    (the last one padded), 3 runs padded to 4."""
+@pytest.mark.parametrize("name,settings,shapes,exact", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_batch_matches_each_job_alone(name, settings, shapes, exact):
+    """Different seeds, patterns, cues and numbers in one call, 3 runs padded to 4."""
     impl = get(name)
-    assert set().union(*(set(s) for s in settings)) - {"batch_size", "mode"} <= impl.batchable
-    jobs = _jobs(impl, settings, D=40)
+    static = {"batch_size", "mode", "solver"}  # equal in every job
+    assert set().union(*(set(s) for s in settings)) - static <= impl.batchable
+    jobs = _jobs(impl, settings, **shapes)
     batch = impl.recall_batch(jobs)
     assert len(batch) == len(jobs)
     for job, res in zip(jobs, batch):
         alone = impl.recall(job.model, job.patterns, job.cues, job.settings, seed=job.seed)
         _same(res, alone, exact)
-        assert res.final.shape == (len(job.cues), 40)
+        assert res.final.shape == (len(job.cues), shapes["D"])
         assert (res.status != Status.NON_FINITE).all()
 
 
@@ -113,11 +121,11 @@ def test_real_patterns_batch_matches_each_job_alone():
 def test_same_seed_same_path_whatever_the_batch():
     """A job keeps its Brownian paths in any batch; another seed draws other paths."""
     impl = get("ideal-sde")
-    # the shapes of test_batch_matches_each_job_alone's SDE case: one compiled program
-    pats = na.patterns.random_binary(K=4, D=40, seed=7)
-    cues = na.cues.flip(pats, rate=0.2, trials_per_pattern=3, seed=8)
-    s = impl.settings(t1=3.0, temperature=0.2, batch_size=8)
-    a, b, c, d = (RecallJob(MODEL, pats, cues, s, seed=k) for k in (1, 2, 1, 3))
+    # the program of test_batch_matches_each_job_alone's SDE case
+    pats = na.patterns.random_binary(K=6, D=64, seed=7)
+    cues = na.cues.flip(pats, rate=0.2, trials_per_pattern=2, seed=8)
+    s = impl.settings(t1=3.0, temperature=0.2, **SDE_SETTINGS)
+    a, b, c, d = (RecallJob(SDE["model"], pats, cues, s, seed=k) for k in (1, 2, 1, 3))
     first = impl.recall_batch([a, b, c])
     second = impl.recall_batch([b, c, d])  # other places in another batch (3 runs: same program)
     np.testing.assert_allclose(first[0].states, first[2].states, rtol=RTOL, atol=ATOL)
@@ -126,32 +134,36 @@ def test_same_seed_same_path_whatever_the_batch():
     assert np.abs(first[0].states - first[1].states).max() > 1e-2
 
 
-@pytest.mark.parametrize("name,key,numbers", [
+@pytest.mark.parametrize("name,key,numbers,shapes", [
     ("ideal-ode", "ode", lambda i: dict(t1=15.0 + i, rtol=1e-4 * (1 + i), steady_tol=1e-3 * (1 + i),
-                                        batch_size=8)),
+                                        batch_size=8), dict(D=40)),
     pytest.param("ideal-sde", "sde", lambda i: dict(t1=2.0 + 0.5 * i, temperature=0.01 * i, n_save=8),
-                 marks=pytest.mark.slow),
-    ("ideal-discrete", "discrete", lambda i: dict(batch_size=8)),
+                 SDE, marks=pytest.mark.slow),
+    ("ideal-discrete", "discrete", lambda i: dict(batch_size=8), dict(D=40)),
 ])
-def test_batches_of_three_and_four_runs_compile_once(name, key, numbers):
+def test_batches_of_three_and_four_runs_compile_once(name, key, numbers, shapes):
     """Other patterns, cues, seeds and numbers in 3 runs, then 4: one program. (The shapes of
     test_batch_matches_each_job_alone, so that program may already exist: then none is
     traced, else exactly one.)"""
     impl = get(name)
     before = TRACES[key]
-    impl.recall_batch(_jobs(impl, [numbers(i) for i in range(3)], D=40, seed0=10))
+    impl.recall_batch(_jobs(impl, [numbers(i) for i in range(3)], seed0=10, **shapes))
     after_three = TRACES[key]
-    impl.recall_batch(_jobs(impl, [numbers(i) for i in range(3, 7)], D=40, seed0=20))
+    impl.recall_batch(_jobs(impl, [numbers(i) for i in range(3, 7)], seed0=20, **shapes))
     assert after_three - before <= 1 and TRACES[key] == after_three
 
 
 def test_structurally_different_jobs_run_apart_in_order():
-    """Jobs the engine might mix (automatic vs fixed first step) are split into compiled
-    groups and come back in order, as if alone. (Three automatic jobs: the shapes of
-    test_batch_matches_each_job_alone's ODE case, so only the fixed-step group compiles.)"""
+    """Jobs of other shapes and static settings in one call are split into compiled
+    groups and come back in order, as if alone. (Three jobs in the shapes of
+    test_batch_matches_each_job_alone's ODE case, and one in those of the quartic recall
+    of tests/test_astrocyte.py, K = 8, D = 64, 16 trials, no saved states: programs that
+    exist already.)"""
     ode = get("ideal-ode")
-    jobs = _jobs(ode, [dict(t1=10.0, batch_size=8), dict(t1=10.0, dt0=0.1, batch_size=8),
-                       dict(t1=12.0, batch_size=8), dict(t1=11.0, batch_size=8)], D=40, seed0=30)
+    jobs = _jobs(ode, [dict(t1=10.0, batch_size=8), dict(t1=12.0, batch_size=8),
+                       dict(t1=11.0, batch_size=8)], D=40, seed0=30)
+    other = _jobs(ode, [dict(t1=10.0, save_states=False)], D=64, K=8, per=2, seed0=34)
+    jobs.insert(1, other[0])
     for job, res in zip(jobs, ode.recall_batch(jobs)):
         _same(res, ode.recall(job.model, job.patterns, job.cues, job.settings, seed=job.seed), False)
 

@@ -207,6 +207,39 @@ def test_sde_noise_has_the_langevin_statistics():
     assert abs(np.corrcoef(x30[0], x30[1])[0, 1]) < 0.1
 
 
+def test_host_arrays_reach_the_device_without_compiling():
+    """neuroam.arrays.device_array (how models, problems and run stacks put host data on
+    the device): NumPy's values and dtype, float64 narrowed outside x64 as jnp.asarray
+    does, strongly typed, and no XLA program compiled for shapes never seen before
+    (jnp.asarray of host data compiles one per shape and dtype)."""
+    import jax
+    import jax.monitoring
+
+    from neuroam.arrays import device_array
+
+    compiled, listening = [], [True]
+    jax.monitoring.register_event_duration_secs_listener(
+        lambda event, _s, **kw: compiled.append(event) if listening[0]
+        and event == "/jax/core/compile/backend_compile_duration" else None)
+    host = np.random.default_rng(0).standard_normal((3, 17, 5))
+    try:
+        a, mask, c = device_array(host), device_array(host[0] > 0), device_array(2.5, np.float32)
+        with jax.enable_x64(True):
+            wide = device_array(host)
+        narrowed = device_array(wide, np.float32)
+    finally:
+        listening[0] = False
+    assert compiled == []
+    assert a.dtype == narrowed.dtype == c.dtype == np.float32 and mask.dtype == np.bool_
+    assert wide.dtype == np.float64 and not (a.weak_type or c.weak_type)
+    np.testing.assert_array_equal(a, host.astype(np.float32))
+    np.testing.assert_array_equal(wide, host)
+    np.testing.assert_array_equal(narrowed, a)
+    np.testing.assert_array_equal(mask, host[0] > 0)
+    assert float(c) == 2.5 and device_array(a) is a and device_array(a, np.float32) is a
+    assert float(jax.jit(lambda x: device_array(x, np.float32).sum())(mask)) == mask.sum()
+
+
 def test_float64_is_scoped_to_its_run(binary_patterns, flip_cues, tmp_path):
     """A float64 run keeps float64 arrays (in memory and in results.h5) and leaves JAX's
     x64 mode as it found it: a float32 run gives the same arrays before and after."""
@@ -237,9 +270,11 @@ name = "ideal-ode"
 dtype = "float64"
 t1 = 10.0
 [implementations.narrow]
-name = "ideal-ode"
-t1 = 10.0
-""", K=6, D=64, model='name = "lse"\nbeta = 0.1')  # the shapes of the runs above: no new program
+name = "ideal-sde"
+temperature = 0.01
+t1 = 3.0
+solver = "euler"
+""", K=6, D=64, model='name = "lse"\nbeta = 0.1')  # the programs of the runs above: none new
     out = run_study(loads_scenario(text), tmp_path / "o", threads=2)
     assert all(r.ok for r in out.records)
     with h5py.File(out.results, "r") as f:

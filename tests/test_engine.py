@@ -89,6 +89,7 @@ seed = 0
 file = "p.npy"
 [model]
 name = "hopfield"
+rule = "hebbian"
 [cues]
 kind = "flip"
 rate = 0.1
