@@ -22,9 +22,20 @@ Three measurements, each a ratio against a baseline taken the same way on the sa
    their Jacobian and a linearity probe of a Hopfield model, K = 4, D ≈ 40): one compiled
    program against the same computation op by op (``jax.disable_jit``), alternated in one
    process, a new D for every call.
+4. **Host arrays onto the device for a recall on new shapes** (``ideal-discrete`` and
+   ``ideal-fixed-point``, Hopfield, K = 4, 8 trials, a new D ≈ 40 for every call):
+   CPU seconds and XLA programs compiled per first call, with
+   :func:`neuroam.arrays.device_array` (NumPy on the host, then ``jax.device_put``)
+   and with it replaced by ``jnp.asarray`` (what the models, problems and run stacking
+   did before: a small compiled program per shape and dtype), alternated in one process.
+5. **The vector field traced once per solve** (``ideal-ode`` Tsit5 with LSE, ``ideal-sde``
+   Euler with Hopfield, K = 8, 16 trials, a new D ≈ 40 for every call): CPU seconds of
+   the first call with ``Problem.vector_field`` jitted (a solver's every stage reuses the
+   traced gradient of the energy) and with the plain function (traced at every stage),
+   alternated in one process.
 
 It reports and never asserts. Usage: ``.venv/bin/python benchmarks/bench_first_call.py
-[--repeats 3]``. About 2 minutes on two cores.
+[--repeats 3]``. About 4 minutes on two cores.
 """
 
 from __future__ import annotations
@@ -135,6 +146,86 @@ def spiking_weights(repeats: int) -> tuple[float, float]:
     return min(compiled), min(eager)
 
 
+def device_transfers(repeats: int) -> dict[str, dict[str, float]]:
+    """First calls on a new D with neuroam's host-side preparation and with every
+    :func:`~neuroam.arrays.device_array` replaced by ``jnp.asarray``."""
+    import jax.monitoring
+    import jax.numpy as jnp
+
+    import neuroam as na
+    from neuroam import arrays
+
+    compiles = []
+    jax.monitoring.register_event_duration_secs_listener(
+        lambda event, _s, **kw: compiles.append(1)
+        if event == "/jax/core/compile/backend_compile_duration" else None)
+    model = na.models.make_model("hopfield")
+
+    def first_call(D: int, impl: str) -> tuple[float, int]:
+        pats = na.patterns.random_binary(K=4, D=D, seed=D)
+        cues = na.cues.make_cues(pats, "flip", rate=0.1, trials_per_pattern=2, seed=1)
+        n, t = len(compiles), time.process_time()
+        na.recall(model, pats, cues, impl)
+        return time.process_time() - t, len(compiles) - n
+
+    first_call(30, "ideal-discrete"), first_call(30, "ideal-fixed-point")  # imports
+    users = [m for name, m in sys.modules.items() if name.startswith("neuroam.")
+             and name != "neuroam.arrays" and getattr(m, "device_array", None) is arrays.device_array]
+    out: dict[str, dict[str, float]] = {"device_array": {}, "jnp.asarray": {}}
+    D = 36
+    for _ in range(repeats):
+        for label, fn in (("device_array", arrays.device_array),
+                          ("jnp.asarray", lambda x, dtype=None: jnp.asarray(x, dtype))):
+            for m in users:
+                m.device_array = fn
+            try:
+                for impl in ("ideal-discrete", "ideal-fixed-point"):
+                    D += 1
+                    cpu, n = first_call(D, impl)
+                    row = out[label]
+                    row[f"{impl} CPU s"] = min(row.get(f"{impl} CPU s", float("inf")), cpu)
+                    row[f"{impl} programs"] = n
+            finally:
+                for m in users:
+                    m.device_array = arrays.device_array
+    return out
+
+
+def vector_field_tracing(repeats: int) -> dict[str, dict[str, float]]:
+    """First calls on a new D with the ideal problem's vector field jitted (traced once per
+    solve) and plain (``__wrapped__``: traced at every stage)."""
+    import neuroam as na
+    from neuroam.dynamics import common
+
+    cases = {"ode lse": (na.models.make_model("lse", beta=0.1), "ideal-ode", {}),
+             "sde hopfield": (na.models.make_model("hopfield"), "ideal-sde",
+                              {"solver": "euler", "temperature": 0.01})}
+
+    def first_call(D: int, case: str) -> float:
+        model, impl, kw = cases[case]
+        pats = na.patterns.random_binary(K=8, D=D, seed=D)
+        cues = na.cues.make_cues(pats, "flip", rate=0.1, trials_per_pattern=2, seed=1)
+        t = time.process_time()
+        na.recall(model, pats, cues, impl, **kw)
+        return time.process_time() - t
+
+    for case in cases:  # imports
+        first_call(30, case)
+    jitted = common._vector_field
+    out: dict[str, dict[str, float]] = {"traced once": {}, "traced per stage": {}}
+    D = 36
+    for _ in range(repeats):
+        for label, fn in (("traced once", jitted), ("traced per stage", jitted.__wrapped__)):
+            common._vector_field = fn
+            try:
+                for case in cases:
+                    D += 1
+                    out[label][case] = min(out[label].get(case, float("inf")), first_call(D, case))
+            finally:
+                common._vector_field = jitted
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=3)
@@ -155,6 +246,25 @@ def main() -> None:
     compiled, eager = spiking_weights(args.repeats)
     print(f"\nSpiking template weights, first call for a new D, CPU s (best of {args.repeats}): "
           f"one program {compiled:.2f}, op by op {eager:.2f}, ratio {eager / compiled:.1f}x")
+    table = device_transfers(args.repeats)
+    cols = list(table["device_array"])
+    print(f"\nFirst call on a new D, host arrays onto the device (best of {args.repeats}, "
+          "programs compiled per call)")
+    print("| preparation | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    for label, row in table.items():
+        print(f"| {label} | " + " | ".join(f"{row[k]:.2f}" if "CPU" in k else f"{row[k]:.0f}"
+                                           for k in cols) + " |")
+    table = vector_field_tracing(args.repeats)
+    cols = list(table["traced once"])
+    print(f"\nFirst call on a new D, CPU s (best of {args.repeats}): the vector field")
+    print("| vector field | " + " | ".join(cols) + " | sum | vs per stage |")
+    print("|---|" + "---|" * (len(cols) + 2))
+    base = sum(table["traced per stage"].values())
+    for label, row in table.items():
+        total = sum(row.values())
+        print(f"| {label} | " + " | ".join(f"{row[k]:.2f}" for k in cols)
+              + f" | {total:.2f} | {total / base:.2f} |")
 
 
 if __name__ == "__main__":
