@@ -2,10 +2,10 @@
 
 Outside a trace, ``jnp.asarray(host_array)``, ``jnp.zeros(shape)``, ``jnp.stack(...)`` and
 ``a.astype(dtype)`` each compile and run a small XLA program, once per shape and dtype
-(20–40 ms of CPU each the first time). Preparing one recall on new shapes ran a dozen of
-them before the solver's own program. :func:`device_array` builds the array on the host
-with NumPy and transfers it (``jax.device_put``) instead: the same values, dtype and
-default device, no program. Inside a trace it is ``jnp.asarray``.
+(about 20 ms of CPU each the first time). Preparing one recall on new shapes ran up to a
+dozen of them before the solver's own program. :func:`device_array` builds the array on
+the host with NumPy and transfers it (``jax.device_put``) instead: the same values, dtype
+and default device, no program. Inside a trace it is ``jnp.asarray``.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def _vector_field(problem, y, free):
     (Tsit5: 7 times per step, plus the steady-state test and the saves), and inside one
     trace a jitted function with the same argument shapes reuses its traced (and batched)
     program instead of tracing the energy's gradient again. XLA inlines it: the compiled
-    solve is the same, the first call ~15 % cheaper (benchmarks/bench_first_call.py)."""
+    solve is the same, a first Tsit5 call ~10 % cheaper (benchmarks/bench_first_call.py)."""
     dx = problem.network.vector_field(problem.unravel(y))
     return problem.ravel(dx) * free
 
