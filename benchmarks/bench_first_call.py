@@ -8,8 +8,9 @@ Three measurements, each a ratio against a baseline taken the same way on the sa
    the solver, batching it over trials, XLA compiling it — in a fresh Python process per
    XLA flag set (``XLA_FLAGS`` is read once per process): JAX's defaults, LLVM at its
    lowest optimisation level (what the test suite uses, ``tests/conftest.py``), and that
-   plus XLA CPU's older (non-"fusion emitter") code generation (cheaper to compile, but
-   it rounds a lone run and a batched run differently; see RESULTS.md). Best of
+   plus XLA CPU's older (non-"fusion emitter") code generation (cheaper to compile; it
+   rounds a lone run and a batched run differently, so the test suite, which uses it,
+   runs its checks of that identity under the default: see RESULTS.md). Best of
    ``--repeats`` processes.
 2. **A spiking recall in a process with a large heap** (a few JAX programs and 3·10⁶
    small Python objects alive, as in a long study or a test session): Brian2's

@@ -12,7 +12,14 @@ where a trial stopped one 1.2 τ step later at steady_tol = 1e-3; 0 with the ±1
 here, 7e-6 in benchmarks/bench_ideal_batch.py at D = 100). Final states are allowed
 |Δ| ≤ 2e-3, far below the O(1) error of a mixed-up job. Discrete updates
 are sign decisions on scores ξ·σ that are exact integers in float32: identical.
+
+The adaptive cases are marked ``default_codegen``: XLA's older CPU code generation, which
+the test session uses to compile faster, rounds the lone and the batched program
+differently enough to move adaptive steps (1.3e-3 in saved energies), so they run in a
+subprocess under the code generation users get (tests/conftest.py).
 """
+
+import os
 
 import numpy as np
 import pytest
@@ -79,9 +86,10 @@ def _same(a, b, exact: bool):
 
 CASES = [
     # 12 trials in batches of 8, the last one padded
-    ("ideal-ode", [dict(t1=20.0, rtol=1e-4, steady_tol=1e-3, batch_size=8),
-                   dict(t1=30.0, rtol=1e-5, atol=1e-7, steady_tol=5e-4, batch_size=8),
-                   dict(t1=25.0, rtol=3e-4, steady_tol=2e-3, batch_size=8)], dict(D=40), False),
+    pytest.param("ideal-ode", [dict(t1=20.0, rtol=1e-4, steady_tol=1e-3, batch_size=8),
+                               dict(t1=30.0, rtol=1e-5, atol=1e-7, steady_tol=5e-4, batch_size=8),
+                               dict(t1=25.0, rtol=3e-4, steady_tol=2e-3, batch_size=8)],
+                 dict(D=40), False, marks=pytest.mark.default_codegen),
     ("ideal-sde", [dict(t1=4.0, temperature=0.01, **SDE_SETTINGS),
                    dict(t1=5.0, temperature=0.05, dt=0.04, **SDE_SETTINGS),
                    dict(t1=3.0, temperature=0.0, **SDE_SETTINGS)], SDE, False),
@@ -91,7 +99,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("name,settings,shapes,exact", CASES,
-                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+                         ids=[f"{getattr(c, 'values', c)[0]}-{i}" for i, c in enumerate(CASES)])
 def test_batch_matches_each_job_alone(name, settings, shapes, exact):
     """Different seeds, patterns, cues and numbers in one call, 3 runs padded to 4."""
     impl = get(name)
@@ -107,7 +115,17 @@ def test_batch_matches_each_job_alone(name, settings, shapes, exact):
         assert (res.status != Status.NON_FINITE).all()
 
 
+@pytest.mark.default_codegen
+def test_identity_checks_run_under_the_code_generation_users_get():
+    """The checks above run with XLA's default CPU code generation (in a subprocess when
+    the session uses the older one): the suite's flags are kept, that one is not."""
+    flags = os.environ.get("XLA_FLAGS", "").split()
+    assert "--xla_cpu_use_fusion_emitters=false" not in flags
+    assert "--xla_backend_optimization_level=0" in flags
+
+
 @pytest.mark.slow
+@pytest.mark.default_codegen
 def test_real_patterns_batch_matches_each_job_alone():
     """Real-valued patterns (normalised overlaps) with LSE: the stop-time sensitivity case."""
     impl = get("ideal-ode")
@@ -153,6 +171,7 @@ def test_batches_of_three_and_four_runs_compile_once(name, key, numbers, shapes)
     assert after_three - before <= 1 and TRACES[key] == after_three
 
 
+@pytest.mark.default_codegen
 def test_structurally_different_jobs_run_apart_in_order():
     """Jobs of other shapes and static settings in one call are split into compiled
     groups and come back in order, as if alone. (Three jobs in the shapes of
