@@ -21,7 +21,7 @@ if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
 # round a lone run and the same run inside a batch differently enough to move adaptive
 # steps (1e-3 in saved energies), so the checks of that identity, marked
 # `default_codegen`, run in one subprocess with the code generation users get
-# (`_default_codegen_reports`). The flag is known to jaxlib 0.10; XLA aborts on a flag it
+# (`_default_codegen_run`). The flag is known to jaxlib 0.10; XLA aborts on a flag it
 # does not know, so other versions keep the default everywhere.
 LEGACY_CODEGEN = "--xla_cpu_use_fusion_emitters=false"
 
@@ -104,7 +104,7 @@ def pytest_runtest_teardown(item, nextitem):
 
 # -- tests marked `default_codegen`: run once, together, in a subprocess under XLA's
 # default code generation when this session uses the faster one (see the top) ----------
-_REPORTS: dict[str, list[dict]] | None = None
+_SUBPROCESS: tuple[dict[str, list[dict]], str] | None = None  # (reports by node id, output)
 
 
 def pytest_runtest_logreport(report):
@@ -118,9 +118,9 @@ def pytest_runtest_logreport(report):
                                 "outcome": report.outcome, "text": report.longreprtext}) + "\n")
 
 
-def _default_codegen_reports(session) -> dict[str, list[dict]]:
-    global _REPORTS
-    if _REPORTS is None:
+def _default_codegen_run(session) -> tuple[dict[str, list[dict]], str]:
+    global _SUBPROCESS
+    if _SUBPROCESS is None:
         import json
         import subprocess
         import sys
@@ -134,13 +134,14 @@ def _default_codegen_reports(session) -> dict[str, list[dict]]:
             proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                    *ids], cwd=session.config.rootpath, env=env,
                                   capture_output=True, text=True)
-            _REPORTS = {"": [{"outcome": "log", "text": proc.stdout[-4000:] + proc.stderr[-4000:]}]}
+            reports: dict[str, list[dict]] = {}
             if os.path.exists(path):
                 with open(path) as f:
                     for line in f:
                         r = json.loads(line)
-                        _REPORTS.setdefault(r["nodeid"], []).append(r)
-    return _REPORTS
+                        reports.setdefault(r["nodeid"], []).append(r)
+        _SUBPROCESS = reports, proc.stdout[-4000:] + proc.stderr[-4000:]
+    return _SUBPROCESS
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -149,11 +150,11 @@ def pytest_pyfunc_call(pyfuncitem):
     run in the subprocess instead of running here."""
     if not FAST_CODEGEN or pyfuncitem.get_closest_marker("default_codegen") is None:
         return None
-    reports = _default_codegen_reports(pyfuncitem.session)
+    reports, output = _default_codegen_run(pyfuncitem.session)
     mine = reports.get(pyfuncitem.nodeid)
     if not mine:
-        pytest.fail("not run in the default-code-generation subprocess; its output:\n"
-                    + reports[""][0]["text"], pytrace=False)
+        pytest.fail("not run in the default-code-generation subprocess; its output:\n" + output,
+                    pytrace=False)
     for r in mine:
         if r["outcome"] == "failed":
             pytest.fail(f"under XLA's default code generation (subprocess), {r['when']}:\n"
